@@ -1,0 +1,1 @@
+"""Entry points: settings, the composition root and the command line."""

@@ -1,0 +1,66 @@
+"""Configuration from the environment (and ``.env``), validated by pydantic-settings.
+
+Every variable is listed with a comment in ``.env.example``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from core.model import DEFAULT_MODULES
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    database_url: str = Field(default_factory=lambda: f"sqlite:///{Path.cwd() / 'chamado.db'}")
+    locale: str = "pt-BR"
+    reopen_window_days: int = Field(default=7, ge=0)
+    modules: Annotated[list[str], NoDecode] = Field(default_factory=lambda: list(DEFAULT_MODULES))
+    knowledge_base_dir: Path | None = None
+
+    flood_max_messages: int = Field(default=20, ge=1)
+    flood_window_seconds: int = Field(default=60, ge=1)
+    invite_ttl_hours: int = Field(default=72, ge=1)
+
+    telegram_bot_token: str | None = None
+    telegram_analysts_chat_id: int | None = None
+    telegram_api_base_url: str | None = None
+    telegram_webhook_url: str | None = None
+    telegram_webhook_secret: str | None = None
+    telegram_webhook_listen: str = "0.0.0.0"
+    telegram_webhook_port: int = 8080
+    telegram_use_topics: bool = True
+
+    slack_bot_token: str | None = None
+    slack_signing_secret: str | None = None
+    slack_app_token: str | None = None
+    slack_analysts_channel: str | None = None
+    slack_api_base_url: str | None = None
+    slack_port: int = 3000
+
+    relay_mode: str = "auto"
+    reply_marker: str = ">>"
+    note_marker: str = "!nota"
+
+    @field_validator("modules", mode="before")
+    @classmethod
+    def _split_modules(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [m.strip() for m in value.split(",") if m.strip()]
+        return value
+
+    @field_validator("relay_mode")
+    @classmethod
+    def _relay_mode(cls, value: str) -> str:
+        if value not in {"auto", "explicit"}:
+            raise ValueError("RELAY_MODE must be 'auto' or 'explicit'")
+        return value
+
+
+def load_settings(**overrides: object) -> Settings:
+    return Settings(**overrides)  # type: ignore[arg-type]

@@ -1,0 +1,1 @@
+"""Persistence: SQLAlchemy 2.x mappings, the unit of work and Alembic migrations."""

@@ -1,0 +1,1 @@
+"""Level-0 FAQ knowledge base (YAML data) and the fuzzy matcher."""

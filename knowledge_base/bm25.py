@@ -1,0 +1,101 @@
+"""A BM25 baseline (bm25s) over the matcher's normalized text, with the same three-band decision.
+
+Each served entry is one document: the tokens of its question and all its phrasings. Raw BM25
+scores are unbounded, so they are mapped to 0-100 by dividing by the score the message would get
+against a document identical to itself (tokens unknown to the index count at the highest IDF):
+"how much of the message this entry explains". The thresholds (section "bm25" of
+``thresholds.yaml``) are calibrated like the matcher's, on dev only. It exists for comparison.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass
+
+import bm25s
+import numpy as np
+
+from knowledge_base.decision import Decision, Match, MatchResult, Thresholds, load_thresholds
+from knowledge_base.loader import KnowledgeBase
+from knowledge_base.locales import Locale, normalize_locale
+from knowledge_base.normalize import tokenize
+from knowledge_base.schema import LocalizedEntry
+
+
+@dataclass(frozen=True, slots=True)
+class _Served:
+    entry_id: str
+    text: LocalizedEntry
+
+
+class Bm25Matcher:
+    """BM25 ranking of FAQ entries; same ``rank``/``ask`` interface as ``Matcher``."""
+
+    kind = "bm25"
+
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        locale: str = "pt-BR",
+        *,
+        thresholds: Thresholds | None = None,
+        answer: float | None = None,
+        margin: float | None = None,
+        suggest: float | None = None,
+        k1: float = 1.5,
+        b: float = 0.75,
+    ) -> None:
+        self.locale: Locale = normalize_locale(locale)
+        base = thresholds or load_thresholds(self.kind)
+        self.thresholds = Thresholds(
+            answer=base.answer if answer is None else answer,
+            margin=base.margin if margin is None else margin,
+            suggest=base.suggest if suggest is None else suggest,
+        )
+        self._served: list[_Served] = []
+        corpus: list[list[str]] = []
+        for entry in kb.served:
+            text = entry.localized(self.locale)
+            tokens = [t for s in (text.question, *text.phrasings) for t in tokenize(s, self.locale)]
+            if tokens:
+                self._served.append(_Served(entry.id, text))
+                corpus.append(tokens)
+        self._k1, self._b = k1, b
+        self._retriever = bm25s.BM25(k1=k1, b=b)
+        if corpus:
+            self._retriever.index(corpus, show_progress=False)
+        self._avgdl = sum(map(len, corpus)) / max(len(corpus), 1)
+        df: Counter[str] = Counter(t for doc in corpus for t in set(doc))
+        n = len(corpus)
+        self._idf = {t: _lucene_idf(n, d) for t, d in df.items()}
+        self._unknown_idf = _lucene_idf(n, 0)
+
+    def ask(self, text: str) -> MatchResult:
+        """Answer, suggest up to three entries, or decide that none fits."""
+        ranked = self.rank(text, limit=3)
+        if not ranked:
+            return MatchResult(Decision.NONE)
+        return self.thresholds.decide(ranked)
+
+    def rank(self, text: str, limit: int = 3) -> list[Match]:
+        """The best ``limit`` entries by normalized BM25 score, best first."""
+        tokens = tokenize(text, self.locale)
+        if not tokens or not self._served:
+            return []
+        raw = np.asarray(self._retriever.get_scores(tokens), dtype=np.float64)
+        scores = np.minimum(100.0, 100.0 * raw / self._self_score(tokens))
+        order = np.argsort(-scores, kind="stable")[:limit]
+        return [self._match(int(i), float(scores[i])) for i in order if scores[i] > 0]
+
+    def _self_score(self, tokens: list[str]) -> float:
+        # The score of an average-length document holding each query token once: sum of IDFs.
+        return sum(self._idf.get(token, self._unknown_idf) for token in set(tokens))
+
+    def _match(self, index: int, score: float) -> Match:
+        served = self._served[index]
+        return Match(served.entry_id, served.text.question, served.text.answer, round(score, 2))
+
+
+def _lucene_idf(documents: int, frequency: int) -> float:
+    return math.log(1 + (documents - frequency + 0.5) / (frequency + 0.5))

@@ -1,0 +1,179 @@
+"""Calibrating the decision thresholds on the dev set: ``python -m knowledge_base.calibration``.
+
+Only ``eval/dev.yaml`` is used; ``holdout.yaml`` and ``en.yaml`` are for measuring afterwards.
+
+Method (the same for the fuzzy matcher and the BM25 baseline):
+
+1. Rank every dev question once, keeping the top three entries and their scores. Ranking does not
+   depend on the thresholds, so the search below is pure arithmetic on those scores.
+2. ANSWER band: grid over ``answer`` in [20, 100] and ``margin`` in [0, 40], both in steps of 0.5.
+   Keep the pairs whose false-answer rate on dev (ANSWER with the wrong entry, or ANSWER on an
+   ``expect: null`` question, over all questions) is <= ``--max-false-answer`` (default 2%).
+   Among them maximize the number of correct ANSWERs (questions the bot settles on its own); ties
+   go to fewer false answers, then to the larger margin, then to the higher ``answer`` score --
+   the most conservative of the equally good pairs, which generalizes best.
+3. SUGGEST band: with the ANSWER band fixed, grid ``suggest`` over [10, answer] in steps of 0.5 and
+   maximize the questions that end well without an answer: an answerable question not answered
+   whose expected entry is among the suggestions, plus an ``expect: null`` question that gets
+   NONE. Ties go to the higher ``suggest`` (fewer idle suggestions).
+4. Write both sections ("matcher", "bm25") to ``knowledge_base/thresholds.yaml``, with the dev
+   figures they reached, unless ``--dry-run``.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+import yaml
+
+from knowledge_base.bm25 import Bm25Matcher
+from knowledge_base.decision import THRESHOLDS_FILE, Thresholds
+from knowledge_base.evaluate import EvalQuestion, Ranker, load_eval_set
+from knowledge_base.loader import KnowledgeBase, load_knowledge_base
+from knowledge_base.matcher import Matcher
+
+DEV_SET = Path(__file__).parent / "eval" / "dev.yaml"
+MAX_FALSE_ANSWER = 0.02
+_STEP = 0.5
+_NEUTRAL = Thresholds(answer=101.0, margin=0.0, suggest=101.0)  # ranking only
+
+BoolArray = npt.NDArray[np.bool_]
+FloatArray = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True, slots=True)
+class Calibration:
+    """The chosen thresholds and what they achieve on the calibration set."""
+
+    thresholds: Thresholds
+    correct_answers: int
+    false_answers: int
+    resolved_without_answer: int
+    questions: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Scores:
+    best: FloatArray  # best entry's score (0 when nothing ranked)
+    margin: FloatArray  # best minus second-best entry
+    top1_right: BoolArray  # best entry == expect (False for expect: null)
+    answerable: BoolArray
+    expected_score: FloatArray  # score of the expected entry within the top 3, else -1
+
+
+def calibrate(
+    ranker: Ranker, questions: Sequence[EvalQuestion], max_false_answer: float = MAX_FALSE_ANSWER
+) -> Calibration:
+    """Choose (answer, margin, suggest) for ``ranker`` on ``questions`` by the method above."""
+    s = _collect(ranker, questions)
+    n = len(questions)
+    best_key: tuple[float, ...] | None = None
+    chosen = (100.0, 0.0)
+    for answer in np.arange(20.0, 100.0 + _STEP / 2, _STEP):
+        for margin in np.arange(0.0, 40.0 + _STEP / 2, _STEP):
+            answered = (s.best >= answer) & (s.margin >= margin) & (s.best > 0)
+            right = int(np.sum(answered & s.top1_right))
+            wrong = int(np.sum(answered & ~s.top1_right))
+            if wrong > max_false_answer * n:
+                continue
+            key = (right, -wrong, margin, answer)
+            if best_key is None or key > best_key:
+                best_key, chosen = key, (float(answer), float(margin))
+    answer, margin = chosen
+    answered = (s.best >= answer) & (s.margin >= margin) & (s.best > 0)
+    best_suggest, best_resolved = answer, -1
+    for suggest in np.arange(10.0, answer + _STEP / 2, _STEP):
+        found = s.answerable & ~answered & (s.expected_score >= suggest)
+        silent = ~s.answerable & ~answered & (s.best < suggest)
+        resolved = int(np.sum(found) + np.sum(silent))
+        if resolved >= best_resolved:
+            best_suggest, best_resolved = float(suggest), resolved
+    return Calibration(
+        thresholds=Thresholds(answer=answer, margin=margin, suggest=best_suggest),
+        correct_answers=int(np.sum(answered & s.top1_right)),
+        false_answers=int(np.sum(answered & ~s.top1_right)),
+        resolved_without_answer=best_resolved,
+        questions=n,
+    )
+
+
+def _collect(ranker: Ranker, questions: Sequence[EvalQuestion]) -> _Scores:
+    best, margin, right, answerable, expected = [], [], [], [], []
+    for item in questions:
+        ranked = ranker.rank(item.question, limit=3)
+        top = ranked[0].score if ranked else 0.0
+        second = ranked[1].score if len(ranked) > 1 else 0.0
+        best.append(top)
+        margin.append(top - second)
+        right.append(bool(ranked) and ranked[0].entry_id == item.expect)
+        answerable.append(item.expect is not None)
+        expected.append(next((m.score for m in ranked if m.entry_id == item.expect), -1.0))
+    return _Scores(
+        best=np.asarray(best, dtype=np.float64),
+        margin=np.asarray(margin, dtype=np.float64),
+        top1_right=np.asarray(right, dtype=np.bool_),
+        answerable=np.asarray(answerable, dtype=np.bool_),
+        expected_score=np.asarray(expected, dtype=np.float64),
+    )
+
+
+RANKERS: dict[str, Callable[[KnowledgeBase, str], Ranker]] = {
+    "matcher": lambda kb, locale: Matcher(kb, locale, thresholds=_NEUTRAL),
+    "bm25": lambda kb, locale: Bm25Matcher(kb, locale, thresholds=_NEUTRAL),
+}
+
+
+def write_thresholds(results: dict[str, Calibration], dev: Path, path: Path = THRESHOLDS_FILE) -> None:
+    """Store the calibrated thresholds (and how they were obtained) in ``thresholds.yaml``."""
+    header = (
+        "# Decision thresholds, written by `python -m knowledge_base.calibration`.\n"
+        f"# Calibrated on {dev.name} only (method: knowledge_base/calibration.py docstring).\n"
+        "# Constructor arguments of Matcher / Bm25Matcher override these values.\n"
+    )
+    body = {
+        kind: {
+            **result.thresholds.as_dict(),
+            "dev": {
+                "questions": result.questions,
+                "correct_answers": result.correct_answers,
+                "false_answers": result.false_answers,
+                "resolved_without_answer": result.resolved_without_answer,
+            },
+        }
+        for kind, result in results.items()
+    }
+    path.write_text(header + yaml.safe_dump(body, sort_keys=False), encoding="utf-8")
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--dev", type=Path, default=DEV_SET, help="labelled dev set")
+    parser.add_argument("--faq", type=Path, default=None, help="FAQ directory")
+    parser.add_argument("--max-false-answer", type=float, default=MAX_FALSE_ANSWER)
+    parser.add_argument("--dry-run", action="store_true", help="print, do not write the file")
+    args = parser.parse_args(argv)
+    dev = load_eval_set(args.dev)
+    kb = load_knowledge_base(args.faq)
+    results = {
+        kind: calibrate(factory(kb, dev.locale), dev.questions, args.max_false_answer)
+        for kind, factory in RANKERS.items()
+    }
+    for kind, result in results.items():
+        t = result.thresholds
+        print(
+            f"{kind}: answer>={t.answer} margin>={t.margin} suggest>={t.suggest}  "
+            f"dev: {result.correct_answers} right / {result.false_answers} wrong answers, "
+            f"{result.resolved_without_answer} resolved without answer, of {result.questions}"
+        )
+    if not args.dry_run:
+        write_thresholds(results, args.dev)
+        print(f"written {THRESHOLDS_FILE}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,148 @@
+"""Scoring a matcher against a labelled question set: top-1, false-answer rate, recall@3.
+
+Definitions (the same for every matcher kind):
+
+* top-1 accuracy   -- over answerable questions (``expect`` not null): the best candidate's id equals
+                      ``expect``, whatever the decision band;
+* false-answer rate -- over ALL questions: the decision is ANSWER and the answer is the wrong entry,
+                      or the question has ``expect: null`` and was answered anyway;
+* recall@3         -- over answerable questions: ``expect`` is among the top three candidates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from knowledge_base.decision import Decision, Match, MatchResult
+from knowledge_base.errors import EvalSetError
+from knowledge_base.loader import read_yaml
+from knowledge_base.locales import Locale, normalize_locale
+
+
+class Ranker(Protocol):
+    """Anything that ranks FAQ entries for a message and decides on them (Matcher, Bm25Matcher)."""
+
+    def rank(self, text: str, limit: int = 3) -> list[Match]: ...
+
+    def ask(self, text: str) -> MatchResult: ...
+
+
+@dataclass(frozen=True, slots=True)
+class EvalQuestion:
+    """One labelled message: the entry that should answer it, or None when none should."""
+
+    question: str
+    expect: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class EvalSet:
+    """A labelled question file (``eval/*.yaml``)."""
+
+    locale: Locale
+    questions: tuple[EvalQuestion, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What a matcher did with one question (kept for error analysis)."""
+
+    question: EvalQuestion
+    decision: Decision
+    answered_id: str | None
+    top3: tuple[str, ...]
+    best_score: float
+
+    @property
+    def false_answer(self) -> bool:
+        return self.decision is Decision.ANSWER and self.answered_id != self.question.expect
+
+
+@dataclass(frozen=True, slots=True)
+class EvalReport:
+    """Counts and rates of one evaluation run."""
+
+    questions: int
+    answerable: int
+    top1_hits: int
+    recall3_hits: int
+    false_answers: int
+    decisions: dict[str, int]
+    outcomes: tuple[Outcome, ...] = field(default=(), repr=False)
+
+    @property
+    def top1(self) -> float:
+        return self.top1_hits / self.answerable if self.answerable else 0.0
+
+    @property
+    def recall_at_3(self) -> float:
+        return self.recall3_hits / self.answerable if self.answerable else 0.0
+
+    @property
+    def false_answer_rate(self) -> float:
+        return self.false_answers / self.questions if self.questions else 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain figures for JSON output."""
+        return {
+            "top1": round(self.top1, 4),
+            "false_answer_rate": round(self.false_answer_rate, 4),
+            "recall_at_3": round(self.recall_at_3, 4),
+            "questions": self.questions,
+            "answerable": self.answerable,
+            "top1_hits": self.top1_hits,
+            "false_answers": self.false_answers,
+            "recall3_hits": self.recall3_hits,
+            "decisions": dict(self.decisions),
+        }
+
+
+def evaluate(matcher_like: Ranker, questions: Iterable[EvalQuestion]) -> EvalReport:
+    """Run every question through ``rank`` (for top-1/recall@3) and ``ask`` (for false answers)."""
+    outcomes: list[Outcome] = []
+    for item in questions:
+        ranked = matcher_like.rank(item.question, limit=3)
+        result = matcher_like.ask(item.question)
+        outcomes.append(
+            Outcome(
+                question=item,
+                decision=result.decision,
+                answered_id=result.best.entry_id if result.best else None,
+                top3=tuple(m.entry_id for m in ranked),
+                best_score=ranked[0].score if ranked else 0.0,
+            )
+        )
+    answerable = [o for o in outcomes if o.question.expect is not None]
+    decisions = {d.value: sum(o.decision is d for o in outcomes) for d in Decision}
+    return EvalReport(
+        questions=len(outcomes),
+        answerable=len(answerable),
+        top1_hits=sum(bool(o.top3) and o.top3[0] == o.question.expect for o in answerable),
+        recall3_hits=sum(o.question.expect in o.top3 for o in answerable),
+        false_answers=sum(o.false_answer for o in outcomes),
+        decisions=decisions,
+        outcomes=tuple(outcomes),
+    )
+
+
+def load_eval_set(path: Path) -> EvalSet:
+    """Read ``{locale, questions: [{question, expect}]}``; raises ``EvalSetError`` if malformed."""
+    try:
+        data = read_yaml(path)
+    except Exception as exc:
+        raise EvalSetError(str(exc), file=str(path)) from exc
+    if not isinstance(data, dict) or not isinstance(data.get("questions"), list):
+        raise EvalSetError(f"{path}: expected a mapping with a 'questions' list", file=str(path))
+    questions: list[EvalQuestion] = []
+    for number, raw in enumerate(data["questions"], start=1):
+        if not isinstance(raw, dict) or not isinstance(raw.get("question"), str):
+            raise EvalSetError(f"{path}: question #{number} lacks a 'question' text", file=str(path))
+        expect = raw.get("expect")
+        if expect is not None and not isinstance(expect, str):
+            raise EvalSetError(f"{path}: question #{number}: 'expect' must be an id or null",
+                               file=str(path))
+        questions.append(EvalQuestion(question=raw["question"], expect=expect))
+    return EvalSet(locale=normalize_locale(str(data.get("locale") or "")), questions=tuple(questions))

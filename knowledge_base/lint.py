@@ -1,0 +1,177 @@
+"""Checking the FAQ YAML for the mistakes that break or confuse the matcher; every error names its
+file and entry.
+
+Checks: YAML syntax and schema (per entry, so one bad entry does not hide the others), ids used
+twice (across files), a missing locale, an empty answer, an answer over 4096 characters (Telegram's
+message limit), fewer than 3 phrasings, a phrasing that normalizes to nothing, and the same
+normalized phrasing (or question) in two served entries. Drafts are checked like the others except
+for the duplicate-phrasing rule, since they are never served.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from knowledge_base.errors import KnowledgeBaseError
+from knowledge_base.loader import DEFAULT_FAQ_DIR, read_yaml, yaml_files
+from knowledge_base.locales import SUPPORTED_LOCALES
+from knowledge_base.normalize import normalize
+from knowledge_base.schema import Entry
+
+MAX_ANSWER_CHARS = 4096
+MIN_PHRASINGS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class LintError:
+    """One problem, located by file and entry id (None when the file itself is broken)."""
+
+    file: str
+    entry_id: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}: {self.entry_id}" if self.entry_id else self.file
+        return f"{where}: {self.message}"
+
+
+@dataclass(frozen=True, slots=True)
+class _Located:
+    file: str
+    entry: Entry
+
+
+def lint(path: Path | None = None) -> list[LintError]:
+    """All problems in the FAQ at ``path`` (a directory of YAML files or one file)."""
+    root = DEFAULT_FAQ_DIR if path is None else Path(path)
+    errors: list[LintError] = []
+    try:
+        files = yaml_files(root)
+    except KnowledgeBaseError as exc:
+        return [LintError(str(root), None, str(exc))]
+    located: list[_Located] = []
+    for file in files:
+        located.extend(_parse_file(file, errors))
+    errors.extend(_duplicate_ids(located))
+    for item in located:
+        errors.extend(_entry_problems(item))
+    errors.extend(_duplicate_phrasings(located))
+    return errors
+
+
+def drafts(path: Path | None = None) -> list[tuple[str, Entry]]:
+    """The draft entries (file, entry) waiting for review; they are listed, never served."""
+    root = DEFAULT_FAQ_DIR if path is None else Path(path)
+    found: list[tuple[str, Entry]] = []
+    for file in yaml_files(root):
+        found.extend((i.file, i.entry) for i in _parse_file(file, []) if i.entry.draft)
+    return found
+
+
+def _parse_file(file: Path, errors: list[LintError]) -> list[_Located]:
+    name = str(file)
+    try:
+        data: Any = read_yaml(file)
+    except KnowledgeBaseError as exc:
+        errors.append(LintError(name, None, f"invalid YAML: {exc}"))
+        return []
+    if not isinstance(data, dict) or set(data) - {"entries"}:
+        errors.append(LintError(name, None, "top level must be a mapping with only 'entries'"))
+        return []
+    raw_entries = data.get("entries") or []
+    if not isinstance(raw_entries, list):
+        errors.append(LintError(name, None, "'entries' must be a list"))
+        return []
+    located: list[_Located] = []
+    for number, raw in enumerate(raw_entries, start=1):
+        raw_id = raw.get("id") if isinstance(raw, dict) else None
+        label = str(raw_id) if raw_id else f"#{number}"
+        try:
+            located.append(_Located(name, Entry.model_validate(raw)))
+        except ValidationError as exc:
+            for problem in exc.errors():
+                where = ".".join(str(part) for part in problem["loc"]) or "entry"
+                errors.append(LintError(name, label, f"schema: {where}: {problem['msg']}"))
+    return located
+
+
+def _duplicate_ids(located: list[_Located]) -> list[LintError]:
+    first_seen: dict[str, str] = {}
+    errors: list[LintError] = []
+    for item in located:
+        entry_id = item.entry.id
+        if entry_id in first_seen:
+            errors.append(
+                LintError(item.file, entry_id, f"duplicate id (first defined in {first_seen[entry_id]})")
+            )
+        else:
+            first_seen[entry_id] = item.file
+    return errors
+
+
+def _entry_problems(item: _Located) -> list[LintError]:
+    errors: list[LintError] = []
+    for locale in SUPPORTED_LOCALES:
+        text = item.entry.text_for(locale)
+        if text is None:
+            errors.append(LintError(item.file, item.entry.id, f"missing locale {locale}"))
+            continue
+        if not text.answer.strip():
+            errors.append(LintError(item.file, item.entry.id, f"{locale}: empty answer"))
+        if len(text.answer) > MAX_ANSWER_CHARS:
+            errors.append(
+                LintError(
+                    item.file,
+                    item.entry.id,
+                    f"{locale}: answer has {len(text.answer)} characters (max {MAX_ANSWER_CHARS})",
+                )
+            )
+        if not text.question.strip():
+            errors.append(LintError(item.file, item.entry.id, f"{locale}: empty question"))
+        if len(text.phrasings) < MIN_PHRASINGS:
+            errors.append(
+                LintError(
+                    item.file,
+                    item.entry.id,
+                    f"{locale}: {len(text.phrasings)} phrasings (at least {MIN_PHRASINGS})",
+                )
+            )
+        for phrasing in text.phrasings:
+            if not normalize(phrasing, locale):
+                errors.append(
+                    LintError(
+                        item.file,
+                        item.entry.id,
+                        f"{locale}: phrasing {phrasing!r} is only stop words once normalized",
+                    )
+                )
+    return errors
+
+
+def _duplicate_phrasings(located: list[_Located]) -> list[LintError]:
+    errors: list[LintError] = []
+    for locale in SUPPORTED_LOCALES:
+        owner: dict[str, str] = {}
+        for item in located:
+            text = item.entry.text_for(locale)
+            if item.entry.draft or text is None:
+                continue
+            mine = {normalize(p, locale): p for p in (text.question, *text.phrasings)}
+            for key, original in mine.items():
+                if not key:
+                    continue
+                other = owner.setdefault(key, item.entry.id)
+                if other != item.entry.id:
+                    errors.append(
+                        LintError(
+                            item.file,
+                            item.entry.id,
+                            f"{locale}: phrasing {original!r} normalizes like one of entry {other!r}"
+                            f" ({key!r})",
+                        )
+                    )
+    return errors

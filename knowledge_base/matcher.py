@@ -1,0 +1,122 @@
+"""The level-0 FAQ matcher: ranks served entries for a client's message and decides what to do.
+
+At construction it normalizes the question and phrasings of every non-draft entry in its locale
+(``knowledge_base.normalize``) and builds ONE ``SoftTfidfIndex`` over them (fuzzy token matching
+with rapidfuzz, IDF weights, an entry's score being a blend of its best phrasing and of the whole
+entry; see ``knowledge_base.index``). A message is normalized the same way and scored; the ranked
+entries go through the three-band decision of ``knowledge_base.decision``. A message with no
+meaningful token (greetings, thanks, laughter, stop words) gets NONE without scoring.
+
+Usage::
+
+    matcher = Matcher(load_knowledge_base(), "pt-BR")
+    result = matcher.ask("como abro um chamado")
+    if result.decision is Decision.ANSWER: ...
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from knowledge_base.decision import Decision, Match, MatchResult, Thresholds, load_thresholds
+from knowledge_base.index import SoftTfidfIndex
+from knowledge_base.loader import KnowledgeBase
+from knowledge_base.locales import Locale, normalize_locale
+from knowledge_base.normalize import tokenize
+from knowledge_base.schema import LocalizedEntry
+
+
+@dataclass(frozen=True, slots=True)
+class _Served:
+    entry_id: str
+    text: LocalizedEntry
+
+
+class Matcher:
+    """Fuzzy FAQ matcher for one locale.
+
+    ``answer``, ``margin`` and ``suggest`` (or a whole ``thresholds``) override the calibrated
+    values read from ``thresholds.yaml``.
+    """
+
+    kind = "matcher"
+
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        locale: str = "pt-BR",
+        *,
+        thresholds: Thresholds | None = None,
+        answer: float | None = None,
+        margin: float | None = None,
+        suggest: float | None = None,
+    ) -> None:
+        self.locale: Locale = normalize_locale(locale)
+        base = thresholds or load_thresholds(self.kind)
+        self.thresholds = Thresholds(
+            answer=base.answer if answer is None else answer,
+            margin=base.margin if margin is None else margin,
+            suggest=base.suggest if suggest is None else suggest,
+        )
+        self._served: list[_Served] = []
+        self._choices: list[str] = []
+        choice_tokens: list[list[str]] = []
+        owners: list[int] = []
+        for entry in kb.served:
+            text = entry.localized(self.locale)
+            seen: set[str] = set()
+            for phrasing in (text.question, *text.phrasings):
+                tokens = tokenize(phrasing, self.locale)
+                normalized = " ".join(tokens)
+                if normalized and normalized not in seen:
+                    seen.add(normalized)
+                    self._choices.append(normalized)
+                    choice_tokens.append(tokens)
+                    owners.append(len(self._served))
+            if seen:
+                self._served.append(_Served(entry.id, text))
+        self._owners = owners
+        self._index = SoftTfidfIndex(choice_tokens, owners)
+
+    def __len__(self) -> int:
+        """Number of indexed choices (normalized questions and phrasings)."""
+        return len(self._choices)
+
+    @property
+    def choices(self) -> list[str]:
+        """The indexed strings (normalized questions and phrasings), grouped by entry."""
+        return list(self._choices)
+
+    @property
+    def choice_owner_ids(self) -> list[str]:
+        """The entry id of each string in ``choices``."""
+        return [self._served[i].entry_id for i in self._owners]
+
+    def ask(self, text: str) -> MatchResult:
+        """Answer (one match), suggest (up to three) or NONE for a client's message."""
+        ranked = self.rank(text, limit=3)
+        if not ranked:
+            return MatchResult(Decision.NONE)
+        return self.thresholds.decide(ranked)
+
+    def rank(self, text: str, limit: int = 3) -> list[Match]:
+        """The best ``limit`` entries for ``text``, best first, whatever their score (> 0).
+
+        Empty when the message has no meaningful token or shares nothing with the FAQ.
+        """
+        tokens = tokenize(text, self.locale)
+        if not tokens or not self._served:
+            return []
+        scores = self._index.score(tokens)
+        count = min(limit, len(scores))
+        if count <= 0:
+            return []
+        top = np.argpartition(-scores, count - 1)[:count]
+        top = top[np.argsort(-scores[top], kind="stable")]
+        return [self._match(int(i), float(scores[i])) for i in top if scores[i] > 0]
+
+    def _match(self, index: int, score: float) -> Match:
+        served = self._served[index]
+        return Match(served.entry_id, served.text.question, served.text.answer, round(score, 2))

@@ -1,0 +1,164 @@
+"""Text normalization for how clients actually type: case, accents, punctuation, "ajudaaaa", "vc".
+
+The same function normalizes FAQ phrasings at index time and client messages at query time, so
+whatever it does is symmetric. Steps, in order:
+
+1. lowercase (``casefold``) and strip accents (NFKD, combining marks dropped: "não" -> "nao");
+2. a few shapes that punctuation would destroy: "c/" -> "com", "s/" -> "sem", "p/" -> "para";
+   hyphens join short affixes ("nf-e" -> "nfe", "e-mail" -> "email") and split the rest;
+3. every other non-alphanumeric character becomes a space; apostrophes vanish ("can't" -> "cant");
+4. runs of 3+ identical letters collapse to one ("ajudaaaa" -> "ajuda"); doubles stay ("carro");
+5. per-locale abbreviations expand ("vc" -> "voce", "nf"/"nfe" -> "nota fiscal eletronica");
+6. greetings, laughter and stop words are dropped ("bom dia", "kkkk", "de", "the").
+
+Everything is precompiled at import (regexes, translate tables, frozen sets).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+
+from knowledge_base.locales import Locale, normalize_locale
+
+# Combining marks left by NFKD decomposition ("ã" -> "a" + U+0303); removed with str.translate.
+_COMBINING = {cp: None for cp in range(0x10000) if unicodedata.combining(chr(cp))}
+_SLASH_WORDS = re.compile(r"\b([cps])/")
+_SLASH_EXPANSION = {"c": " com ", "s": " sem ", "p": " para "}
+_HYPHENATED = re.compile(r"\b[a-z0-9]+(?:-[a-z0-9]+)+\b")
+_APOSTROPHE = re.compile(r"(?<=[a-z])['’`´](?=[a-z])")
+_NON_WORD = re.compile(r"[\W_]+")
+_LETTER_RUN = re.compile(r"([a-z])\1{2,}")
+_LAUGHTER = re.compile(r"^(?:k+|(?:ha){2,}h?|(?:he){2,}h?|(?:hi){2,}h?|(?:rs){1,}|(?:ah){2,}h?)$")
+
+PT_ABBREVIATIONS: Mapping[str, str] = {
+    "vc": "voce", "vcs": "voces", "voce": "voce", "ce": "voce",
+    "pq": "porque", "pk": "porque", "porq": "porque",
+    "q": "que", "oq": "o que", "qm": "quem", "qual": "qual",
+    "tb": "tambem", "tbm": "tambem", "tmb": "tambem",
+    "td": "tudo", "tds": "todos", "msm": "mesmo",
+    "msg": "mensagem", "msgs": "mensagens",
+    "nf": "nota fiscal eletronica", "nfe": "nota fiscal eletronica",
+    "nfs": "nota fiscal servico", "nfse": "nota fiscal servico eletronica",
+    "nfc": "nota fiscal consumidor", "nfce": "nota fiscal consumidor eletronica",
+    "cx": "caixa", "blz": "beleza", "obg": "obrigado", "obgd": "obrigado", "obgda": "obrigada",
+    "vlw": "valeu", "flw": "falou", "pfv": "por favor", "pfvr": "por favor", "pf": "por favor",
+    "pls": "por favor", "plz": "por favor",
+    "hj": "hoje", "agr": "agora", "dps": "depois", "dpois": "depois", "ontem": "ontem",
+    "qdo": "quando", "qnd": "quando", "qndo": "quando", "qto": "quanto", "qtos": "quantos",
+    "qtd": "quantidade", "qtde": "quantidade",
+    "mt": "muito", "mto": "muito", "mta": "muita", "mtos": "muitos", "mts": "muitos",
+    "n": "nao", "nao": "nao", "naum": "nao", "ñ": "nao",
+    "ngm": "ninguem", "nd": "nada", "cmg": "comigo", "ctz": "certeza", "dnv": "de novo",
+    "aq": "aqui", "aki": "aqui", "qq": "qualquer", "qqr": "qualquer", "qlq": "qualquer",
+    "pra": "para", "pro": "para o", "pros": "para os", "prá": "para",
+    "ta": "esta", "tá": "esta", "to": "estou", "tou": "estou", "eh": "e",
+    "add": "adicionar", "pgto": "pagamento", "pgt": "pagamento", "pag": "pagamento",
+    "usu": "usuario", "usr": "usuario", "config": "configuracao", "configs": "configuracoes",
+    "sist": "sistema", "relat": "relatorio", "cad": "cadastro",
+    "email": "email", "mail": "email",
+}
+
+EN_ABBREVIATIONS: Mapping[str, str] = {
+    "u": "you", "ur": "your", "r": "are", "y": "why", "pls": "please", "plz": "please",
+    "thx": "thanks", "thks": "thanks", "ty": "thanks", "msg": "message", "msgs": "messages",
+    "pwd": "password", "pw": "password", "passwd": "password", "acct": "account",
+    "info": "information", "b4": "before", "asap": "as soon as possible", "cant": "cannot",
+    "dont": "do not", "doesnt": "does not", "didnt": "did not", "wont": "will not",
+    "isnt": "is not", "im": "i am", "ive": "i have", "whats": "what is", "hows": "how is",
+    "config": "configuration", "mail": "email", "nf": "invoice", "nfe": "invoice",
+    "tks": "thanks", "idk": "i do not know", "w": "with", "wo": "without",
+}
+
+PT_STOP_WORDS: frozenset[str] = frozenset(
+    """
+    a o as os um uma uns umas de do da dos das no na nos nas em num numa ao aos à às pelo pela
+    pelos pelas por para com sem sob sobre entre ate desde contra que quem qual quais cujo e ou
+    mas se como onde quando porque porquê entao entretanto mesmo tambem ja ainda so apenas
+    eu tu ele ela nos vos eles elas me te lhe lhes mim ti si comigo contigo conosco voce voces
+    meu minha meus minhas teu tua seu sua seus suas nosso nossa nossos nossas dele dela deles
+    delas este esta estes estas esse essa esses essas isto isso aquele aquela aquilo aqui ai la
+    ser sou e eh era foi fui sao estar estou esta estao estava estive estamos ter tenho tem temos
+    tinha havia ha vou vai vamos fazer faco faz pode posso podem poderia consigo consegue
+    gostaria queria quero quer preciso precisa precisamos saber sei seria favor obrigado obrigada
+    oi ola opa ei alo bom boa dia tarde noite tudo bem beleza valeu falou blz tchau ok okay
+    amigo amiga pessoal galera moca moco senhor senhora sr sra alguem algum alguma muito muita
+    muitos muitas mais menos tao bem mal agora hoje favor ajuda ajudar ajude urgente duvida
+    pergunta certo certeza entendi sim la tipo assim coisa
+    """.split()
+)
+
+EN_STOP_WORDS: frozenset[str] = frozenset(
+    """
+    a an the of to in on at by for from with without about into over under and or but if then
+    so as than too very just also i me my mine we us our you your yours he him his she her it
+    its they them their this that these those there here what which who whom whose when where
+    why how is am are was were be been being do does did done have has had having can could
+    will would shall should may might must need want wanna like please thanks thank hi hello
+    hey good morning afternoon evening help question quick some any all get got know tell
+    let lets ok okay yes sure guys someone anyone sir madam again still now today urgent
+    """.split()
+)
+
+_GREETING_BIGRAMS: frozenset[tuple[str, str]] = frozenset(
+    {
+        ("bom", "dia"), ("boa", "tarde"), ("boa", "noite"), ("tudo", "bem"), ("tudo", "bom"),
+        ("por", "favor"), ("good", "morning"), ("good", "afternoon"), ("good", "evening"),
+    }
+)
+
+_ABBREVIATIONS: dict[Locale, Mapping[str, str]] = {"pt-BR": PT_ABBREVIATIONS, "en": EN_ABBREVIATIONS}
+_STOP_WORDS: dict[Locale, frozenset[str]] = {"pt-BR": PT_STOP_WORDS, "en": EN_STOP_WORDS}
+
+
+def fold(text: str) -> str:
+    """Lowercase, accent-free, punctuation-free text with letter runs collapsed (steps 1-4)."""
+    text = unicodedata.normalize("NFKD", text.casefold()).translate(_COMBINING)
+    text = _SLASH_WORDS.sub(lambda m: _SLASH_EXPANSION[m.group(1)], text)
+    text = _APOSTROPHE.sub("", text)
+    text = _HYPHENATED.sub(_join_or_split, text)
+    text = _NON_WORD.sub(" ", text)
+    return _LETTER_RUN.sub(r"\1", text)
+
+
+def tokenize(text: str, locale: str = "pt-BR") -> list[str]:
+    """The meaningful tokens of ``text``: folded, abbreviations expanded, stop words dropped."""
+    loc = normalize_locale(locale)
+    abbreviations = _ABBREVIATIONS[loc]
+    expanded: list[str] = []
+    for token in fold(text).split():
+        if _LAUGHTER.match(token):
+            continue
+        expansion = abbreviations.get(token)
+        if expansion is None:
+            expanded.append(token)
+        else:
+            expanded.extend(expansion.split())
+    stop_words = _STOP_WORDS[loc]
+    return [t for t in _drop_greetings(expanded) if t not in stop_words]
+
+
+def normalize(text: str, locale: str = "pt-BR") -> str:
+    """``tokenize`` joined by single spaces: the string the matcher indexes and scores."""
+    return " ".join(tokenize(text, locale))
+
+
+def _join_or_split(match: re.Match[str]) -> str:
+    parts = match.group(0).split("-")
+    # "nf-e", "e-mail", "ct-e": a short affix is part of the word; "contas-a-pagar" is three words.
+    if len(parts) == 2 and min(map(len, parts)) <= 2 and not any(p.isdigit() for p in parts):
+        return "".join(parts)
+    return " ".join(parts)
+
+
+def _drop_greetings(tokens: list[str]) -> list[str]:
+    kept: list[str] = []
+    i = 0
+    while i < len(tokens):
+        if i + 1 < len(tokens) and (tokens[i], tokens[i + 1]) in _GREETING_BIGRAMS:
+            i += 2
+            continue
+        kept.append(tokens[i])
+        i += 1
+    return kept

@@ -1,0 +1,61 @@
+"""Pydantic models of one FAQ entry and of its per-locale text, as written in the YAML files."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from knowledge_base.locales import DEFAULT_LOCALE, SUPPORTED_LOCALES, normalize_locale
+
+
+class LocalizedEntry(BaseModel):
+    """The text of one entry in one language: the canonical question, how clients say it, the answer.
+
+    The "at least 3 phrasings" and answer-length rules are checked by ``lint``, not here, so that a
+    KB with a thin entry still loads and serves.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    question: str
+    phrasings: tuple[str, ...] = ()
+    answer: str
+
+
+class Entry(BaseModel):
+    """One FAQ entry. Drafts (``draft: true``) are kept for review and never served by a matcher."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    id: str = Field(min_length=1)
+    tags: tuple[str, ...] = ()
+    module: str | None = None
+    links: tuple[str, ...] = ()
+    draft: bool = False
+    source_ticket: str | None = None
+    pt_br: LocalizedEntry | None = Field(default=None, alias="pt-BR")
+    en: LocalizedEntry | None = None
+
+    def localized(self, locale: str | None = None) -> LocalizedEntry:
+        """The entry's text in ``locale`` (loosely written, e.g. "pt_BR", "en-US").
+
+        Falls back to pt-BR when the locale is unknown or the entry lacks it, and to any
+        locale the entry has as a last resort.
+        """
+        wanted = normalize_locale(locale)
+        for candidate in (wanted, DEFAULT_LOCALE, *SUPPORTED_LOCALES):
+            text = self.text_for(candidate)
+            if text is not None:
+                return text
+        raise ValueError(f"entry {self.id!r} has no localized text")
+
+    def text_for(self, locale: str) -> LocalizedEntry | None:
+        """The entry's text in exactly ``locale`` (normalized), without fallback."""
+        return self.en if normalize_locale(locale) == "en" else self.pt_br
+
+
+class EntryFile(BaseModel):
+    """The top level of one ``faq/*.yaml`` file."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    entries: list[Entry] = Field(default_factory=list)
