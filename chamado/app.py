@@ -1,17 +1,22 @@
-"""The composition root: builds the help desk (and later the bot) from settings.
+"""The composition root: builds the help desk, the dialog and the dispatcher from settings.
 
-Nothing is created at import time; the CLI, ``chamado serve`` and the tests all
-build their objects here.
+Nothing is created at import time; the CLI, ``chamado console``, ``chamado
+serve`` and the tests all build their objects here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 
-from chamado.settings import Settings
+from chamado.settings import Settings, desks_of
+from core.outbox import ANALYSTS, Deliverer, OutboxDispatcher, OutboxItem, enqueue
 from core.services import HelpDesk
 from core.store.db import Database
+
+log = logging.getLogger(__name__)
 
 
 def build_database(settings: Settings) -> Database:
@@ -19,11 +24,57 @@ def build_database(settings: Settings) -> Database:
 
 
 def build_helpdesk(
-    settings: Settings, db: Database | None = None, *, analyst_desks: Sequence[str] = ()
+    settings: Settings, db: Database | None = None, *, analyst_desks: Sequence[str] | None = None
 ) -> HelpDesk:
     return HelpDesk(
         db or build_database(settings),
         reopen_window=timedelta(days=settings.reopen_window_days),
         modules=settings.modules,
-        analyst_desks=analyst_desks,
+        analyst_desks=desks_of(settings) if analyst_desks is None else analyst_desks,
     )
+
+
+@dataclass
+class Bot:
+    """Everything a running bot needs: the help desk, the dialog and the dispatcher."""
+
+    desk: HelpDesk
+    dialog: object
+    dispatcher: OutboxDispatcher
+
+
+def build_dialog(settings: Settings, desk: HelpDesk) -> object:
+    from bot.dialog import Dialog
+    from knowledge_base.loader import load_knowledge_base
+
+    return Dialog(
+        desk,
+        load_knowledge_base(settings.knowledge_base_dir),
+        flood_max_messages=settings.flood_max_messages,
+        flood_window=timedelta(seconds=settings.flood_window_seconds),
+        default_locale=settings.locale,
+    )
+
+
+def mark_unreachable(desk: HelpDesk) -> object:
+    """When a client cannot be reached for good, tell the analysts in the ticket's thread."""
+
+    def on_failed(item: OutboxItem, reason: str) -> None:
+        if item.audience == ANALYSTS or item.ticket_id is None:
+            return
+        with desk.db.session() as session:
+            for platform in desk.analyst_desks:
+                enqueue(session, key=f"unreachable:{item.id}:{platform}", platform=platform,
+                        audience=ANALYSTS, kind="unreachable", ticket_id=item.ticket_id,
+                        stream=f"{platform}:ticket:{item.ticket_id}",
+                        payload={"number": item.payload.get("number", ""), "reason": reason[:200]})
+            session.commit()
+
+    return on_failed
+
+
+def build_dispatcher(desk: HelpDesk, deliverers: Mapping[str, Deliverer], **kwargs: object) -> OutboxDispatcher:
+    dispatcher = OutboxDispatcher(desk.db, deliverers, on_failed=mark_unreachable(desk),  # type: ignore[arg-type]
+                                  **kwargs)  # type: ignore[arg-type]
+    desk.after_commit = dispatcher.notify
+    return dispatcher

@@ -424,6 +424,67 @@ def tickets_forward(
     out.print(f"Chamado {view.number} encaminhado para {view.forwarded_area}.")
 
 
+@contacts_app.command("invite")
+@handle_errors
+def contacts_invite(
+    email: Annotated[str, typer.Argument(help="The contact's e-mail.")],
+    hours: Annotated[int | None, typer.Option(help="Valid for this many hours (default INVITE_TTL_HOURS).")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Issue a one-time invite code the client sends as /vincular CODE."""
+    from datetime import timedelta
+
+    from core.linking import issue_invite
+
+    conf = settings()
+    invite = issue_invite(helpdesk(), email, timedelta(hours=hours or conf.invite_ttl_hours))
+    if as_json:
+        print_json({"email": invite.email, "code": invite.code,
+                    "expires_at": invite.expires_at.isoformat()})
+        return
+    out.print(f"Código de convite para {invite.email}: [bold]{invite.code}[/bold]")
+    out.print(f"Válido até {invite.expires_at:%d/%m/%Y %H:%M} UTC, uma única vez. "
+              f"O cliente envia ao bot: /vincular {invite.code}")
+
+
+@app.command()
+@handle_errors
+def console(
+    as_: Annotated[str | None, typer.Option("--as", help="Chat as this contact (e-mail).")] = None,
+    analyst: Annotated[str | None, typer.Option(help="Work as this analyst (e-mail) instead.")] = None,
+) -> None:
+    """Chat with the bot in the terminal (no tokens needed)."""
+    from bot.console import AnalystConsole, ClientConsole, run_loop, welcome
+    from chamado.app import build_dialog
+    from chamado.demo import DEMO_CLIENT, load_demo
+
+    conf = settings()
+    db = Database(conf.database_url)
+    db.upgrade()
+    desk = build_helpdesk(conf, db)
+    if not desk.list_organizations():
+        load_demo(desk)
+
+    def write(text: str) -> None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+
+    if analyst:
+        session = AnalystConsole(desk, analyst, write)
+        write(f"Console do analista {session.analyst.name} ({session.analyst.level}).\n")
+        write(session.HELP)
+        session.flush()
+        run_loop(session.turn, session.flush, session.lock, "analista> ")
+        return
+    dialog = build_dialog(conf, desk)
+    client = ClientConsole(dialog, as_ or DEMO_CLIENT, write)  # type: ignore[arg-type]
+    write(f"Conversando como {client.name} <{client.email}>. Ctrl-D para sair.\n")
+    write(welcome(conf.locale) + "\n")
+    client.flush()
+    run_loop(lambda line: client.turn(line) if line.strip() else None, client.flush, client.lock,
+             "você> ")
+
+
 def _mount_optional() -> None:
     try:
         from knowledge_base.cli import kb_app

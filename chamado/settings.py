@@ -43,11 +43,13 @@ class Settings(BaseSettings):
     slack_api_base_url: str | None = None
     slack_port: int = 3000
 
+    analyst_desks: Annotated[list[str], NoDecode] = Field(default_factory=list)
+
     relay_mode: str = "auto"
     reply_marker: str = ">>"
     note_marker: str = "!nota"
 
-    @field_validator("modules", mode="before")
+    @field_validator("modules", "analyst_desks", mode="before")
     @classmethod
     def _split_modules(cls, value: object) -> object:
         if isinstance(value, str):
@@ -60,6 +62,18 @@ class Settings(BaseSettings):
         if value not in {"auto", "explicit"}:
             raise ValueError("RELAY_MODE must be 'auto' or 'explicit'")
         return value
+
+
+def desks_of(settings: Settings) -> list[str]:
+    """Where analysts work: ANALYST_DESKS, else every configured team chat, else the console."""
+    if settings.analyst_desks:
+        return [d.strip().lower() for d in settings.analyst_desks]
+    desks = []
+    if settings.telegram_bot_token and settings.telegram_analysts_chat_id:
+        desks.append("telegram")
+    if settings.slack_bot_token and settings.slack_analysts_channel:
+        desks.append("slack")
+    return desks or ["console"]
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -135,6 +135,8 @@ class OutboxDispatcher:
         max_backoff: float = 300.0,
         clock: Callable[[], datetime] = utcnow,
         on_failed: Callable[[OutboxItem, str], None] | None = None,
+        audience: str | None = None,
+        address: str | None = None,
     ) -> None:
         self.db = db
         self.deliverers = dict(deliverers)
@@ -145,8 +147,11 @@ class OutboxDispatcher:
         self.max_backoff = max_backoff
         self.clock = clock
         self.on_failed = on_failed
+        self.audience = audience
+        self.address = address
         self.stats = DispatchStats()
         self.wakeup = asyncio.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     # --- claiming -----------------------------------------------------------
 
@@ -173,6 +178,10 @@ class OutboxDispatcher:
             .order_by(OutboxMessage.id)
             .limit(self.batch_size)
         )
+        if self.audience is not None:
+            query = query.where(OutboxMessage.audience == self.audience)
+        if self.address is not None:
+            query = query.where(OutboxMessage.address == self.address)
         with self.db.uow() as uow:
             if self.db.dialect == "postgresql":
                 query = query.with_for_update(skip_locked=True, of=OutboxMessage)
@@ -284,11 +293,22 @@ class OutboxDispatcher:
         return total
 
     def notify(self) -> None:
-        """Wake the loop now (called after a commit that enqueued rows)."""
-        self.wakeup.set()
+        """Wake the loop now (called after a commit that enqueued rows; any thread)."""
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            return
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is loop:
+            self.wakeup.set()
+        else:
+            loop.call_soon_threadsafe(self.wakeup.set)
 
     async def run_forever(self, stop: asyncio.Event, idle_interval: float = 1.0) -> None:
         """Deliver batches until ``stop`` is set; finishes the batch in hand first."""
+        self._loop = asyncio.get_running_loop()
         while not stop.is_set():
             try:
                 items = await asyncio.to_thread(self.claim_batch)

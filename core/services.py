@@ -444,6 +444,12 @@ class HelpDesk:
         own = session is None
         s = session or self.db.new_session()
         try:
+            if ref is not None and self._seen(s, ref):
+                existing = s.scalar(select(Message).where(
+                    Message.platform == ref.platform, Message.platform_chat == ref.chat,
+                    Message.platform_message_id == ref.message_id))
+                assert existing is not None
+                return TicketView.of(existing.ticket)
             contact = self._contact(s, contact_id)
             model.check_may_open_tickets(contact.organization, contact)
             now = self.clock()

@@ -6,13 +6,16 @@ Method (the same for the fuzzy matcher and the BM25 baseline):
 
 1. Rank every dev question once, keeping the top three entries and their scores. Ranking does not
    depend on the thresholds, so the search below is pure arithmetic on those scores.
-2. ANSWER band: grid over ``answer`` in [20, 100] and ``margin`` in [0, 40], both in steps of 0.5.
+2. ANSWER band: grid over ``answer`` in [0, 100] and ``margin`` in [0, 40], both in steps of 0.5.
    Keep the pairs whose false-answer rate on dev (ANSWER with the wrong entry, or ANSWER on an
    ``expect: null`` question, over all questions) is <= ``--max-false-answer`` (default 2%).
-   Among them maximize the number of correct ANSWERs (questions the bot settles on its own); ties
-   go to fewer false answers, then to the larger margin, then to the higher ``answer`` score --
-   the most conservative of the equally good pairs, which generalizes best.
-3. SUGGEST band: with the ANSWER band fixed, grid ``suggest`` over [10, answer] in steps of 0.5 and
+   Among them maximize the utility ``correct ANSWERs - FALSE_ANSWER_COST x false ANSWERs``, with
+   a cost of 10: a confidently wrong answer costs the client far more than a suggestion list
+   (they read something irrelevant, and may give up instead of opening a ticket), so one false
+   answer must be paid for by ten right ones. Ties go to fewer false answers, then to the larger
+   margin, then to the higher ``answer`` score -- the most conservative of the equally good
+   pairs, which generalizes best.
+3. SUGGEST band: with the ANSWER band fixed, grid ``suggest`` over [0, answer] in steps of 0.5 and
    maximize the questions that end well without an answer: an answerable question not answered
    whose expected entry is among the suggestions, plus an ``expect: null`` question that gets
    NONE. Ties go to the higher ``suggest`` (fewer idle suggestions).
@@ -39,6 +42,7 @@ from knowledge_base.matcher import Matcher
 
 DEV_SET = Path(__file__).parent / "eval" / "dev.yaml"
 MAX_FALSE_ANSWER = 0.02
+FALSE_ANSWER_COST = 10.0
 _STEP = 0.5
 _NEUTRAL = Thresholds(answer=101.0, margin=0.0, suggest=101.0)  # ranking only
 
@@ -74,20 +78,20 @@ def calibrate(
     n = len(questions)
     best_key: tuple[float, ...] | None = None
     chosen = (100.0, 0.0)
-    for answer in np.arange(20.0, 100.0 + _STEP / 2, _STEP):
+    for answer in np.arange(0.0, 100.0 + _STEP / 2, _STEP):
         for margin in np.arange(0.0, 40.0 + _STEP / 2, _STEP):
             answered = (s.best >= answer) & (s.margin >= margin) & (s.best > 0)
             right = int(np.sum(answered & s.top1_right))
             wrong = int(np.sum(answered & ~s.top1_right))
             if wrong > max_false_answer * n:
                 continue
-            key = (right, -wrong, margin, answer)
+            key = (right - FALSE_ANSWER_COST * wrong, -wrong, margin, answer)
             if best_key is None or key > best_key:
                 best_key, chosen = key, (float(answer), float(margin))
     answer, margin = chosen
     answered = (s.best >= answer) & (s.margin >= margin) & (s.best > 0)
     best_suggest, best_resolved = answer, -1
-    for suggest in np.arange(10.0, answer + _STEP / 2, _STEP):
+    for suggest in np.arange(0.0, answer + _STEP / 2, _STEP):
         found = s.answerable & ~answered & (s.expected_score >= suggest)
         silent = ~s.answerable & ~answered & (s.best < suggest)
         resolved = int(np.sum(found) + np.sum(silent))

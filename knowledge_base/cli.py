@@ -6,6 +6,7 @@ Errors print one line and exit non-zero; no traceback reaches the user.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -131,7 +132,7 @@ def _eval_table(file: Path, locale: str, reports: dict[str, EvalReport]) -> Tabl
     table.add_column("metric")
     for name in reports:
         table.add_column(name, justify="right")
-    rows = [
+    rows: list[tuple[str, Callable[[EvalReport], str]]] = [
         ("top-1", lambda r: f"{r.top1:.1%}"),
         ("false-answer rate", lambda r: f"{r.false_answer_rate:.1%}"),
         ("recall@3", lambda r: f"{r.recall_at_3:.1%}"),

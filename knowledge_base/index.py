@@ -59,7 +59,8 @@ class _Csr:
 
 
 class SoftTfidfIndex:
-    """Choices (token lists) grouped by owner (an entry number); scores owners for a query."""
+    """Choices (token lists) grouped by owner (entry numbers 0..n-1, each owner's choices
+    contiguous); scores every owner for a query."""
 
     def __init__(
         self,
@@ -72,8 +73,13 @@ class SoftTfidfIndex:
     ) -> None:
         if len(choices) != len(owners):
             raise ValueError("one owner per choice")
+        if list(owners) != sorted(owners) or (owners and owners[-1] != len(set(owners)) - 1):
+            raise ValueError("owners must be 0, 1, 2, ... with each owner's choices contiguous")
         self.owners = len(set(owners))
         self._owner: IntArray = np.asarray(owners, dtype=np.int64)
+        self._entry_starts: IntArray = np.flatnonzero(
+            np.r_[True, self._owner[1:] != self._owner[:-1]]
+        ).astype(np.int64)
         self._token_cutoff = token_cutoff
         self._beta2 = beta * beta
         self._entry_weight = entry_weight
@@ -104,6 +110,17 @@ class SoftTfidfIndex:
             weight[choice_id] = float(self._idf[ids].sum()) if ids else 1.0
         self._choice_weight = weight
         self._neighbours: dict[str, tuple[tuple[int, float], ...]] = {}
+        self._token_lengths = np.fromiter(map(len, self._tokens), dtype=np.int64)
+        bigram_ids: dict[str, int] = {}
+        bigram_rows: list[list[int]] = []
+        for token_id, token in enumerate(self._tokens):
+            for gram in _bigrams(token):
+                key = bigram_ids.setdefault(gram, len(bigram_ids))
+                if key == len(bigram_rows):
+                    bigram_rows.append([])
+                bigram_rows[key].append(token_id)
+        self._bigram_ids = bigram_ids
+        self._bigram_postings = _Csr.build(bigram_rows)
 
     @property
     def vocabulary_size(self) -> int:
@@ -131,15 +148,19 @@ class SoftTfidfIndex:
             entry_hit += weight * self._best_similarity(neighbours, self._entry_postings, self.owners)
             for token_id, similarity in neighbours:
                 best_per_token[token_id] = max(best_per_token.get(token_id, 0.0), similarity)
-        candidates = np.flatnonzero(query_hit)
-        if len(candidates) == 0:
+        if not best_per_token:
             return entry_score
-        covered = self._phrasing_coverage(best_per_token, n_choices)[candidates]
-        recall = query_hit[candidates] / query_weight
-        precision = covered / self._choice_weight[candidates]
-        f_beta = (1 + self._beta2) * precision * recall / (self._beta2 * precision + recall)
-        np.maximum.at(entry_score, self._owner[candidates], f_beta.astype(np.float32))
-        entry_recall = entry_hit / query_weight
+        recall = query_hit / np.float32(query_weight)
+        precision = self._phrasing_coverage(best_per_token, n_choices) / self._choice_weight
+        denominator = self._beta2 * precision + recall
+        f_beta = np.divide(
+            (1 + self._beta2) * precision * recall,
+            denominator,
+            out=np.zeros_like(recall),
+            where=denominator > 0,
+        )
+        entry_score = np.maximum.reduceat(f_beta, self._entry_starts)
+        entry_recall = entry_hit / np.float32(query_weight)
         blended = (1 - self._entry_weight) * entry_score + self._entry_weight * entry_recall
         return np.asarray(100.0 * blended, dtype=np.float32)
 
@@ -149,17 +170,45 @@ class SoftTfidfIndex:
         if cached is not None:
             return cached
         exact = self._vocabulary.get(token)
+        candidates = self._fuzzy_candidates(token)
         found = process.extract(
-            token, self._tokens, scorer=fuzz.ratio, score_cutoff=self._token_cutoff, limit=None
+            token,
+            [self._tokens[i] for i in candidates],
+            scorer=fuzz.ratio,
+            score_cutoff=self._token_cutoff,
+            limit=None,
         )
         result = tuple(
-            (int(index), 1.0 if index == exact else float(score) / 100.0)
-            for _, score, index in found
+            (int(candidates[i]), 1.0 if candidates[i] == exact else float(score) / 100.0)
+            for _, score, i in found
         )
         if len(self._neighbours) >= _NEIGHBOUR_CACHE_SIZE:
             self._neighbours.clear()
         self._neighbours[token] = result
         return result
+
+    def _fuzzy_candidates(self, token: str) -> IntArray:
+        """Vocabulary ids that can reach the cutoff, by length and shared bigrams (q-gram lemma).
+
+        ``ratio = 1 - d / (la + lb) >= c`` bounds the other token's length to
+        ``[L c / (2 - c), L (2 - c) / c]`` and the Indel distance to ``d <= 2 L (1 - c) / c``;
+        each insertion or deletion destroys at most two bigrams of the padded token, so a
+        candidate shares at least ``|bigrams| - 2 d`` distinct bigrams with it. Only those
+        candidates are scored, which gives the same result as scoring the whole vocabulary.
+        """
+        c = self._token_cutoff / 100.0
+        length = len(token)
+        lengths = self._token_lengths
+        in_range = (lengths >= length * c / (2 - c) - 1e-9) & (lengths <= length * (2 - c) / c + 1e-9)
+        grams = _bigrams(token)
+        needed = len(grams) - 2 * math.floor(2 * length * (1 - c) / c + 1e-9)
+        if needed <= 0:
+            return np.flatnonzero(in_range)
+        rows = [self._bigram_postings.row(k) for k in map(self._bigram_ids.get, grams) if k is not None]
+        if not rows:
+            return np.empty(0, dtype=np.int64)
+        shared = np.bincount(np.concatenate(rows), minlength=len(self._tokens))
+        return np.flatnonzero(in_range & (shared >= needed))
 
     @staticmethod
     def _best_similarity(
@@ -182,3 +231,8 @@ class SoftTfidfIndex:
         ]
         covered = np.bincount(np.concatenate(rows), np.concatenate(weights), minlength=size)
         return covered.astype(np.float32)
+
+
+def _bigrams(token: str) -> set[str]:
+    padded = f"^{token}$"
+    return {padded[i : i + 2] for i in range(len(padded) - 1)}

@@ -33,9 +33,9 @@ _LETTER_RUN = re.compile(r"([a-z])\1{2,}")
 _LAUGHTER = re.compile(r"^(?:k+|(?:ha){2,}h?|(?:he){2,}h?|(?:hi){2,}h?|(?:rs){1,}|(?:ah){2,}h?)$")
 
 PT_ABBREVIATIONS: Mapping[str, str] = {
-    "vc": "voce", "vcs": "voces", "voce": "voce", "ce": "voce",
+    "vc": "voce", "vcs": "voces", "ce": "voce",
     "pq": "porque", "pk": "porque", "porq": "porque",
-    "q": "que", "oq": "o que", "qm": "quem", "qual": "qual",
+    "q": "que", "oq": "o que", "qm": "quem",
     "tb": "tambem", "tbm": "tambem", "tmb": "tambem",
     "td": "tudo", "tds": "todos", "msm": "mesmo",
     "msg": "mensagem", "msgs": "mensagens",
@@ -45,19 +45,19 @@ PT_ABBREVIATIONS: Mapping[str, str] = {
     "cx": "caixa", "blz": "beleza", "obg": "obrigado", "obgd": "obrigado", "obgda": "obrigada",
     "vlw": "valeu", "flw": "falou", "pfv": "por favor", "pfvr": "por favor", "pf": "por favor",
     "pls": "por favor", "plz": "por favor",
-    "hj": "hoje", "agr": "agora", "dps": "depois", "dpois": "depois", "ontem": "ontem",
+    "hj": "hoje", "agr": "agora", "dps": "depois", "dpois": "depois",
     "qdo": "quando", "qnd": "quando", "qndo": "quando", "qto": "quanto", "qtos": "quantos",
     "qtd": "quantidade", "qtde": "quantidade",
     "mt": "muito", "mto": "muito", "mta": "muita", "mtos": "muitos", "mts": "muitos",
-    "n": "nao", "nao": "nao", "naum": "nao", "ñ": "nao",
+    "n": "nao", "naum": "nao",
     "ngm": "ninguem", "nd": "nada", "cmg": "comigo", "ctz": "certeza", "dnv": "de novo",
     "aq": "aqui", "aki": "aqui", "qq": "qualquer", "qqr": "qualquer", "qlq": "qualquer",
-    "pra": "para", "pro": "para o", "pros": "para os", "prá": "para",
-    "ta": "esta", "tá": "esta", "to": "estou", "tou": "estou", "eh": "e",
+    "pra": "para", "pro": "para o", "pros": "para os",
+    "ta": "esta", "to": "estou", "tou": "estou", "eh": "e",
     "add": "adicionar", "pgto": "pagamento", "pgt": "pagamento", "pag": "pagamento",
     "usu": "usuario", "usr": "usuario", "config": "configuracao", "configs": "configuracoes",
     "sist": "sistema", "relat": "relatorio", "cad": "cadastro",
-    "email": "email", "mail": "email",
+    "mail": "email",
 }
 
 EN_ABBREVIATIONS: Mapping[str, str] = {
@@ -71,11 +71,16 @@ EN_ABBREVIATIONS: Mapping[str, str] = {
     "tks": "thanks", "idk": "i do not know", "w": "with", "wo": "without",
 }
 
-PT_STOP_WORDS: frozenset[str] = frozenset(
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+PT_STOP_WORDS: frozenset[str] = _words(
     """
-    a o as os um uma uns umas de do da dos das no na nos nas em num numa ao aos à às pelo pela
+    a o as os um uma uns umas de do da dos das no na nos nas em num numa ao aos pelo pela
     pelos pelas por para com sem sob sobre entre ate desde contra que quem qual quais cujo e ou
-    mas se como onde quando porque porquê entao entretanto mesmo tambem ja ainda so apenas
+    mas se como onde quando porque entao entretanto mesmo tambem ja ainda so apenas
     eu tu ele ela nos vos eles elas me te lhe lhes mim ti si comigo contigo conosco voce voces
     meu minha meus minhas teu tua seu sua seus suas nosso nossa nossos nossas dele dela deles
     delas este esta estes estas esse essa esses essas isto isso aquele aquela aquilo aqui ai la
@@ -85,11 +90,11 @@ PT_STOP_WORDS: frozenset[str] = frozenset(
     oi ola opa ei alo bom boa dia tarde noite tudo bem beleza valeu falou blz tchau ok okay
     amigo amiga pessoal galera moca moco senhor senhora sr sra alguem algum alguma muito muita
     muitos muitas mais menos tao bem mal agora hoje favor ajuda ajudar ajude urgente duvida
-    pergunta certo certeza entendi sim la tipo assim coisa
-    """.split()
+    pergunta certo certeza entendi sim tipo assim coisa
+    """
 )
 
-EN_STOP_WORDS: frozenset[str] = frozenset(
+EN_STOP_WORDS: frozenset[str] = _words(
     """
     a an the of to in on at by for from with without about into over under and or but if then
     so as than too very just also i me my mine we us our you your yours he him his she her it
@@ -98,7 +103,7 @@ EN_STOP_WORDS: frozenset[str] = frozenset(
     will would shall should may might must need want wanna like please thanks thank hi hello
     hey good morning afternoon evening help question quick some any all get got know tell
     let lets ok okay yes sure guys someone anyone sir madam again still now today urgent
-    """.split()
+    """
 )
 
 _GREETING_BIGRAMS: frozenset[tuple[str, str]] = frozenset(
@@ -122,21 +127,30 @@ def fold(text: str) -> str:
     return _LETTER_RUN.sub(r"\1", text)
 
 
-def tokenize(text: str, locale: str = "pt-BR") -> list[str]:
-    """The meaningful tokens of ``text``: folded, abbreviations expanded, stop words dropped."""
-    loc = normalize_locale(locale)
-    abbreviations = _ABBREVIATIONS[loc]
+def expand_abbreviations(words: list[str], locale: str = "pt-BR") -> list[str]:
+    """Folded words with chat abbreviations spelled out (step 5); laughter ("kkkk", "rsrs") dropped."""
+    abbreviations = _ABBREVIATIONS[normalize_locale(locale)]
     expanded: list[str] = []
-    for token in fold(text).split():
-        if _LAUGHTER.match(token):
+    for word in words:
+        if _LAUGHTER.match(word):
             continue
-        expansion = abbreviations.get(token)
+        expansion = abbreviations.get(word)
         if expansion is None:
-            expanded.append(token)
+            expanded.append(word)
         else:
             expanded.extend(expansion.split())
-    stop_words = _STOP_WORDS[loc]
-    return [t for t in _drop_greetings(expanded) if t not in stop_words]
+    return expanded
+
+
+def drop_stop_words(words: list[str], locale: str = "pt-BR") -> list[str]:
+    """Words without greetings ("bom dia", "good morning") and the locale's stop words (step 6)."""
+    stop_words = _STOP_WORDS[normalize_locale(locale)]
+    return [w for w in _drop_greetings(words) if w not in stop_words]
+
+
+def tokenize(text: str, locale: str = "pt-BR") -> list[str]:
+    """The meaningful tokens of ``text``: all six steps."""
+    return drop_stop_words(expand_abbreviations(fold(text).split(), locale), locale)
 
 
 def normalize(text: str, locale: str = "pt-BR") -> str:

@@ -292,3 +292,68 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
     delivered_at: Mapped[datetime | None]
+
+
+class Invite(Base):
+    """A one-time, expiring code that links a chat account to a contact (hash only)."""
+
+    __tablename__ = "invites"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+    used_by: Mapped[str | None] = mapped_column(String(140))
+    created_at: Mapped[datetime]
+
+
+class Conversation(Base):
+    """Where a chat user is in the dialog; kept here so restarts and workers continue it."""
+
+    __tablename__ = "conversations"
+    __table_args__ = (UniqueConstraint("platform", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(20))
+    user_id: Mapped[str] = mapped_column(String(100))
+    chat_id: Mapped[str] = mapped_column(String(100))
+    state: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    locale: Mapped[str | None] = mapped_column(String(10))
+    window_started_at: Mapped[datetime | None]
+    window_count: Mapped[int] = mapped_column(Integer, default=0)
+    flood_warned: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[datetime]
+
+
+class ProcessedUpdate(Base):
+    """Platform deliveries already handled (update ids, event ids): each is handled once."""
+
+    __tablename__ = "processed_updates"
+    __table_args__ = (UniqueConstraint("platform", "update_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(20))
+    update_key: Mapped[str] = mapped_column(String(140))
+    created_at: Mapped[datetime]
+
+
+class FaqQuestion(Base):
+    """Every question put to the FAQ, the decision, what was shown and the feedback."""
+
+    __tablename__ = "faq_questions"
+    __table_args__ = (Index("ix_faq_questions_created", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(20))
+    user_id: Mapped[str] = mapped_column(String(100))
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"))
+    locale: Mapped[str] = mapped_column(String(10))
+    text: Mapped[str] = mapped_column(Text)
+    decision: Mapped[str] = mapped_column(String(10))
+    entry_id: Mapped[str | None] = mapped_column(String(80))
+    suggested: Mapped[list[str]] = mapped_column(JSON, default=list)
+    score: Mapped[float | None]
+    feedback: Mapped[str | None] = mapped_column(String(12))
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
+    created_at: Mapped[datetime]

@@ -32,8 +32,8 @@ Deliberate differences from Telegram are listed on `FakeTelegram`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import copy
-import dataclasses
 import itertools
 import json
 import re
@@ -360,9 +360,13 @@ def parse_html(html: str, *, strict: bool = True) -> tuple[str, list[JSON]]:
                 f'expected "</{opened.name}>", found "</{end_tag}>"'
             )
         stack.pop()
-        entity = _entity_for(opened, utf16 - opened.utf16_offset, "".join(out))
-        if entity is not None:
-            entities.append(entity)
+        if (opened.name == "code" and opened.argument and stack and stack[-1].name == "pre"
+                and stack[-1].utf16_offset == opened.utf16_offset):
+            stack[-1].argument = opened.argument  # <pre><code class="language-x"> is one entity
+        else:
+            entity = _entity_for(opened, utf16 - opened.utf16_offset, "".join(out))
+            if entity is not None:
+                entities.append(entity)
         i = j + 1
 
     if stack:
@@ -516,11 +520,15 @@ _CHAT_ACTIONS = frozenset(
      "upload_video_note"}
 )
 _TOPIC_COLORS = frozenset({7322096, 16766590, 13338331, 9367192, 16749490, 16478047})
-_REACTION_EMOJI = frozenset(
-    "👍 👎 ❤ 🔥 🥰 👏 😁 🤔 🤯 😱 🤬 😢 🎉 🤩 🤮 💩 🙏 👌 🕊 🤡 🥱 🥴 😍 🐳 ❤️\u200d🔥 🌚 🌭 💯 🤣 ⚡ 🍌 🏆 "
-    "💔 🤨 😐 🍓 🍾 💋 🖕 😈 😴 😭 🤓 👻 👨\u200d💻 👀 🎃 🙈 😇 😨 🤝 ✍ 🤗 🫡 🎅 🎄 ☃ 💅 🤪 🗿 🆒 💘 "
-    "🙉 🦄 😘 💊 🙊 😎 👾 🤷\u200d♂️ 🤷 🤷\u200d♀️ 😡".split()
-)
+# Bot API: the emoji a bot may react with (ReactionTypeEmoji).
+_REACTION_EMOJI = frozenset({
+    "👍", "👎", "❤", "🔥", "🥰", "👏", "😁", "🤔", "🤯", "😱", "🤬", "😢", "🎉",
+    "🤩", "🤮", "💩", "🙏", "👌", "🕊", "🤡", "🥱", "🥴", "😍", "🐳", "❤️\u200d🔥",
+    "🌚", "🌭", "💯", "🤣", "⚡", "🍌", "🏆", "💔", "🤨", "😐", "🍓", "🍾", "💋",
+    "🖕", "😈", "😴", "😭", "🤓", "👻", "👨\u200d💻", "👀", "🎃", "🙈", "😇", "😨",
+    "🤝", "✍", "🤗", "🫡", "🎅", "🎄", "☃", "💅", "🤪", "🗿", "🆒", "💘", "🙉",
+    "🦄", "😘", "💊", "🙊", "😎", "👾", "🤷\u200d♂️", "🤷", "🤷\u200d♀️", "😡",
+})
 _BUTTON_ACTIONS = (
     "url", "callback_data", "web_app", "login_url", "switch_inline_query",
     "switch_inline_query_current_chat", "switch_inline_query_chosen_chat", "copy_text",
@@ -752,6 +760,7 @@ class FakeTelegram:
         self._closing = False
         self._poll_event: asyncio.Event | None = None
         self._poll_generation = 0
+        self._pollers = 0
         self._delivery_lock: asyncio.Lock | None = None
 
         self._ids = itertools.count(1)
@@ -945,7 +954,9 @@ class FakeTelegram:
         with self._lock:
             self._faults.append(_Fault(method and method.lower(), times, error))
 
-    def rate_limit_next(self, method: str | None = None, times: int = 1, retry_after: int = 1) -> None:
+    def rate_limit_next(
+        self, method: str | None = None, times: int = 1, retry_after: int = 1
+    ) -> None:
         """The next ``times`` calls answer 429 with ``parameters.retry_after``."""
         error = BotApiError(
             429, f"Too Many Requests: retry after {retry_after}", {"retry_after": retry_after}
@@ -1063,6 +1074,11 @@ class FakeTelegram:
         return self.queue_update(update)
 
     @property
+    def pollers(self) -> int:
+        """How many getUpdates requests are waiting right now (the bot is polling if > 0)."""
+        return self._pollers
+
+    @property
     def pending_updates(self) -> list[JSON]:
         """Queued updates the client has not confirmed yet."""
         with self._lock:
@@ -1111,6 +1127,10 @@ class FakeTelegram:
             stored = self._messages.get((chat.id, replied.get("message_id", 0)))
             if stored is not None:
                 message["reply_to_message"] = _without_reply(stored.api)
+                if stored.api.get("is_topic_message") and "message_thread_id" not in message:
+                    # A reply lands in the topic of the message it answers.
+                    message["message_thread_id"] = stored.api["message_thread_id"]
+                    message["is_topic_message"] = True
         kind = "text"
         for media in _MEDIA_KINDS:
             if media in message:
@@ -1183,7 +1203,7 @@ class FakeTelegram:
                         self._queue.pop(0)
                     elif not ok:
                         webhook.last_error_date = int(time.time())
-                        webhook.last_error_message = error or f"Wrong response from the webhook: {status}"
+                        webhook.last_error_message = error
                     self._changed.notify_all()
                 self._notify_async_waiters()
                 if not ok:
@@ -1203,9 +1223,10 @@ class FakeTelegram:
             async with self._client.post(url, data=json.dumps(update), headers=headers) as resp:
                 await resp.read()
                 if resp.status >= 300:
-                    return resp.status, f"Wrong response from the webhook: {resp.status} {resp.reason}"
+                    return resp.status, (
+                        f"Wrong response from the webhook: {resp.status} {resp.reason}")
                 return resp.status, None
-        except (aiohttp.ClientError, OSError, asyncio.TimeoutError) as exc:
+        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
             return None, f"Connection failed: {exc!r}"
 
     # -- recordings --------------------------------------------------------------------------
@@ -1220,7 +1241,9 @@ class FakeTelegram:
         with self._lock:
             return [c.params for c in self._calls if c.method.lower() == method.lower()]
 
-    def sent_messages(self, chat_id: int | None = None, thread_id: int | None = None) -> list[SentMessage]:
+    def sent_messages(
+        self, chat_id: int | None = None, thread_id: int | None = None
+    ) -> list[SentMessage]:
         """Messages the bot sent, oldest first, as they are now (edits applied)."""
         with self._lock:
             return [
@@ -1229,7 +1252,9 @@ class FakeTelegram:
                 and (thread_id is None or m.message_thread_id == thread_id)
             ]
 
-    def last_message(self, chat_id: int | None = None, thread_id: int | None = None) -> SentMessage | None:
+    def last_message(
+        self, chat_id: int | None = None, thread_id: int | None = None
+    ) -> SentMessage | None:
         sent = self.sent_messages(chat_id, thread_id)
         return sent[-1] if sent else None
 
@@ -1303,9 +1328,7 @@ class FakeTelegram:
         self, chat_id: int, count: int, timeout: float = 5.0, thread_id: int | None = None
     ) -> list[SentMessage]:
         """Block until the bot has sent ``count`` messages to the chat; returns them all."""
-        return self.wait_for(
-            lambda: (msgs := self.sent_messages(chat_id, thread_id)) and len(msgs) >= count
-            and msgs, timeout)
+        return self.wait_for(self._at_least(chat_id, count, thread_id), timeout)
 
     async def await_for(self, predicate: Callable[[], T], timeout: float = 5.0) -> T:
         """Like `wait_for`, without blocking the caller's event loop."""
@@ -1313,10 +1336,8 @@ class FakeTelegram:
         event = asyncio.Event()
 
         def wake() -> None:
-            try:
+            with contextlib.suppress(RuntimeError):  # the waiter's loop is closed
                 loop.call_soon_threadsafe(event.set)
-            except RuntimeError:  # the waiter's loop is closed
-                pass
 
         self._async_waiters.add(wake)
         try:
@@ -1329,19 +1350,24 @@ class FakeTelegram:
                 remaining = deadline - loop.time()
                 if remaining <= 0:
                     raise FakeTelegramTimeout(self._timeout_report(timeout))
-                try:
+                with contextlib.suppress(asyncio.TimeoutError):
                     await asyncio.wait_for(event.wait(), min(remaining, 0.1))
-                except asyncio.TimeoutError:
-                    pass
         finally:
             self._async_waiters.discard(wake)
 
     async def await_for_messages(
         self, chat_id: int, count: int, timeout: float = 5.0, thread_id: int | None = None
     ) -> list[SentMessage]:
-        return await self.await_for(
-            lambda: (msgs := self.sent_messages(chat_id, thread_id)) and len(msgs) >= count
-            and msgs, timeout)
+        return await self.await_for(self._at_least(chat_id, count, thread_id), timeout)
+
+    def _at_least(
+        self, chat_id: int, count: int, thread_id: int | None
+    ) -> Callable[[], list[SentMessage] | None]:
+        def enough() -> list[SentMessage] | None:
+            sent = self.sent_messages(chat_id, thread_id)
+            return sent if len(sent) >= max(count, 1) else None
+
+        return enough
 
     def _notify_async_waiters(self) -> None:
         for wake in list(self._async_waiters):
@@ -1349,9 +1375,13 @@ class FakeTelegram:
 
     def _timeout_report(self, timeout: float) -> str:
         with self._lock:
-            calls = [f"  {c.method} -> {c.status} {json.dumps(c.params, ensure_ascii=False)[:200]}"
-                     for c in self._calls[-15:] if c.method != "getUpdates"]
-        return f"condition not met within {timeout}s; last calls:\n" + "\n".join(calls or ["  (none)"])
+            calls = [
+                f"  {c.method} -> {c.status} "
+                + json.dumps(c.params, ensure_ascii=False, default=repr)[:200]
+                for c in self._calls[-15:] if c.method != "getUpdates"
+            ]
+        listing = "\n".join(calls or ["  (none)"])
+        return f"condition not met within {timeout}s; last calls:\n{listing}"
 
     # -- HTTP --------------------------------------------------------------------------------
 
@@ -1392,7 +1422,8 @@ class FakeTelegram:
             self._calls.append(Call(method, params, status, body))
             self._changed.notify_all()
         self._notify_async_waiters()
-        return web.json_response(body, status=status, dumps=lambda o: json.dumps(o, ensure_ascii=False))
+        return web.json_response(
+            body, status=status, dumps=lambda o: json.dumps(o, ensure_ascii=False))
 
     async def _handle_file(self, request: web.Request) -> web.Response:
         if request.match_info["token"] not in self.tokens:
@@ -1417,6 +1448,10 @@ class FakeTelegram:
 
     # -- getUpdates & webhook methods --------------------------------------------------------
 
+    @_api("getUpdates")
+    def _get_updates_is_async(self, p: _Params, token: str) -> Any:
+        raise AssertionError("getUpdates is served by the async _get_updates")
+
     async def _get_updates(self, p: _Params) -> list[JSON]:
         with self._lock:
             if self._webhook is not None:
@@ -1431,6 +1466,16 @@ class FakeTelegram:
         self._bump_poll_event()  # an older long poll, if any, is terminated
         assert self._loop is not None
         deadline = self._loop.time() + timeout
+        self._pollers += 1
+        try:
+            return await self._long_poll(generation, offset, limit, allowed, deadline)
+        finally:
+            self._pollers -= 1
+
+    async def _long_poll(
+        self, generation: int, offset: int, limit: int, allowed: Any, deadline: float
+    ) -> list[JSON]:
+        assert self._loop is not None
         while True:
             with self._lock:
                 if generation != self._poll_generation:
@@ -1443,10 +1488,8 @@ class FakeTelegram:
                 return batch
             event = self._poll_event
             assert event is not None
-            try:
+            with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(event.wait(), remaining)
-            except asyncio.TimeoutError:
-                pass
 
     def _confirm(self, offset: int) -> None:
         if offset > 0:
@@ -1471,10 +1514,8 @@ class FakeTelegram:
     def _signal_pollers(self) -> None:
         loop = self._loop
         if loop is not None and not loop.is_closed():
-            try:
+            with contextlib.suppress(RuntimeError):
                 loop.call_soon_threadsafe(self._bump_poll_event)
-            except RuntimeError:
-                pass
 
     def _bump_poll_event(self) -> None:
         event = self._poll_event
@@ -1505,7 +1546,7 @@ class FakeTelegram:
             self._queue.clear()
         self._webhook = _Webhook(url, secret, allowed, max_connections)
         self._webhook_description = "Webhook was set"
-        self._bump_poll_event_threadsafe()
+        self._signal_pollers()  # a waiting getUpdates now answers 409
         self._schedule_delivery()
         return True
 
@@ -1517,9 +1558,6 @@ class FakeTelegram:
             "Webhook was deleted" if self._webhook else "Webhook is already deleted")
         self._webhook = None
         return True
-
-    def _bump_poll_event_threadsafe(self) -> None:
-        self._signal_pollers()
 
     @_api("getWebhookInfo")
     def _get_webhook_info(self, p: _Params, token: str) -> JSON:
@@ -1752,17 +1790,18 @@ class FakeTelegram:
         source = self._source_message(p, "message to forward not found")
         thread_id = self._thread_of(chat, p)
         file = self._files.get(_file_id_of(source.api, source.kind) or "")
+        original = source.api
         message = self._store_bot_message(
-            chat, token, "forwardMessage", kind=source.kind, text=source.api.get("text"),
-            caption=source.api.get("caption"), raw=source.api.get("text") or source.api.get("caption"),
-            parse_mode=None, entities=source.api.get("entities") or source.api.get("caption_entities") or [],
+            chat, token, "forwardMessage", kind=source.kind, text=original.get("text"),
+            caption=original.get("caption"), raw=original.get("text") or original.get("caption"),
+            parse_mode=None,
+            entities=original.get("entities") or original.get("caption_entities") or [],
             markup=None, thread_id=thread_id, reply_to=None, file=file,
         )
-        origin_user = source.api.get("from") or self.bot_user(token)
-        message["forward_origin"] = {"type": "user", "sender_user": origin_user,
-                                     "date": source.api.get("date", int(time.time()))}
-        self._messages[(chat.id, message["message_id"])].api["forward_origin"] = message["forward_origin"]
-        return message
+        origin = {"type": "user", "sender_user": original.get("from") or self.bot_user(token),
+                  "date": original.get("date", int(time.time()))}
+        self._messages[(chat.id, message["message_id"])].api["forward_origin"] = origin
+        return message | {"forward_origin": origin}
 
     def _source_message(self, p: _Params, not_found: str) -> _StoredMessage:
         from_chat = self._chat(p, "from_chat_id")
@@ -1815,13 +1854,14 @@ class FakeTelegram:
         if markup is not None and "inline_keyboard" in markup:
             api["reply_markup"] = {"inline_keyboard": markup["inline_keyboard"]}
         record = SentMessage(
-            chat_id=chat.id, message_id=message_id, kind=kind, text=text if kind == "text" else None,
+            chat_id=chat.id, message_id=message_id, kind=kind,
+            text=text if kind == "text" else None,
             caption=caption, raw_text=raw, parse_mode=parse_mode, entities=entities,
             reply_markup=markup, message_thread_id=thread_id,
             reply_to_message_id=reply_to.api["message_id"] if reply_to else None,
             file_id=file.file_id if file else None, method=method, date=now, api=api,
         )
-        self._messages[(chat.id, message_id)] = _StoredMessage(api, kind, by_bot=True, record=record)
+        self._messages[(chat.id, message_id)] = _StoredMessage(api, kind, True, record)
         self._sent.append(record)
         return copy.deepcopy(api)
 
@@ -1893,7 +1933,9 @@ class FakeTelegram:
                 f"can't use file of type {_type_name(record.kind)} as {_type_name(kind)}")
         return record
 
-    def _register_file(self, kind: str, file_id: str | None, content: bytes, meta: JSON) -> _FileRecord:
+    def _register_file(
+        self, kind: str, file_id: str | None, content: bytes, meta: JSON
+    ) -> _FileRecord:
         number = next(self._ids)
         file_id = file_id or f"{_FILE_PREFIX.get(kind, 'BQAC')}-fake-{kind}-{number:06d}"
         unique = f"AQAD-{kind}-{number:06d}"
@@ -1926,7 +1968,8 @@ class FakeTelegram:
                 for button in row:
                     if not (isinstance(button, str) or
                             (isinstance(button, dict) and isinstance(button.get("text"), str))):
-                        raise bad_request("can't parse keyboard button: Field \"text\" must be of type String")
+                        raise bad_request(
+                            "can't parse keyboard button: Field \"text\" must be of type String")
             return markup
         if markup.get("remove_keyboard") is True or markup.get("force_reply") is True:
             return markup
@@ -2056,9 +2099,13 @@ class FakeTelegram:
         if not isinstance(reaction, list):
             raise bad_request("can't parse reaction types JSON object")
         for item in reaction:
-            if not isinstance(item, dict) or item.get("type") not in ("emoji", "custom_emoji", "paid"):
+            if not isinstance(item, dict) or item.get("type") not in (
+                "emoji", "custom_emoji", "paid"
+            ):
                 raise bad_request("can't parse ReactionType JSON object")
             if item["type"] == "emoji" and item.get("emoji") not in _REACTION_EMOJI:
+                raise bad_request("REACTION_INVALID")
+            if item["type"] == "custom_emoji" and not str(item.get("custom_emoji_id")).isdigit():
                 raise bad_request("REACTION_INVALID")
         if len(reaction) > 1:
             raise bad_request("REACTIONS_TOO_MANY")
@@ -2122,7 +2169,8 @@ class FakeTelegram:
         emoji = p.values.get("icon_custom_emoji_id")
         if name is not None and len(name) > 128:
             raise bad_request("TOPIC_TITLE_INVALID")
-        if (name is None or name == topic.name) and (emoji is None or emoji == topic.icon_custom_emoji_id):
+        same_name = name is None or name == topic.name
+        if same_name and (emoji is None or emoji == topic.icon_custom_emoji_id):
             raise bad_request("TOPIC_NOT_MODIFIED")
         if name is not None:
             topic.name = name
@@ -2297,10 +2345,6 @@ def _refuse_inside_event_loop(name: str, alternative: str) -> None:
         f"FakeTelegram.{name}() blocks; inside a running event loop it would freeze the bot "
         f"under test. Use `await fake.{alternative}(...)` instead."
     )
-
-
-def _clean_dataclass_copy(obj: T) -> T:  # pragma: no cover - kept for symmetry with records
-    return dataclasses.replace(obj)  # type: ignore[type-var]
 
 
 # --------------------------------------------------------------------------------------------

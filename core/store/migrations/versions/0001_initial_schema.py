@@ -1,8 +1,8 @@
-"""core tables
+"""initial schema
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 12:51:32.046304
+Create Date: 2026-11-25 13:00:12.674216
 """
 
 from __future__ import annotations
@@ -29,6 +29,20 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_analysts')),
     sa.UniqueConstraint('email', name=op.f('uq_analysts_email'))
     )
+    op.create_table('conversations',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('platform', sa.String(length=20), nullable=False),
+    sa.Column('user_id', sa.String(length=100), nullable=False),
+    sa.Column('chat_id', sa.String(length=100), nullable=False),
+    sa.Column('state', sa.JSON(), nullable=False),
+    sa.Column('locale', sa.String(length=10), nullable=True),
+    sa.Column('window_started_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('window_count', sa.Integer(), nullable=False),
+    sa.Column('flood_warned', sa.Boolean(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_conversations')),
+    sa.UniqueConstraint('platform', 'user_id', name=op.f('uq_conversations_platform_user_id'))
+    )
     op.create_table('organizations',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('name', sa.String(length=200), nullable=False),
@@ -40,6 +54,14 @@ def upgrade() -> None:
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_organizations')),
     sa.UniqueConstraint('slug', name=op.f('uq_organizations_slug'))
+    )
+    op.create_table('processed_updates',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('platform', sa.String(length=20), nullable=False),
+    sa.Column('update_key', sa.String(length=140), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_processed_updates')),
+    sa.UniqueConstraint('platform', 'update_key', name=op.f('uq_processed_updates_platform_update_key'))
     )
     op.create_table('ticket_sequences',
     sa.Column('year', sa.Integer(), autoincrement=False, nullable=False),
@@ -80,6 +102,21 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_chat_identities_analyst_id'), ['analyst_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_chat_identities_contact_id'), ['contact_id'], unique=False)
 
+    op.create_table('invites',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('contact_id', sa.Integer(), nullable=False),
+    sa.Column('code_hash', sa.String(length=64), nullable=False),
+    sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('used_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('used_by', sa.String(length=140), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['contact_id'], ['contacts.id'], name=op.f('fk_invites_contact_id_contacts')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_invites')),
+    sa.UniqueConstraint('code_hash', name=op.f('uq_invites_code_hash'))
+    )
+    with op.batch_alter_table('invites', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_invites_contact_id'), ['contact_id'], unique=False)
+
     op.create_table('tickets',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('number', sa.String(length=20), nullable=False),
@@ -112,6 +149,27 @@ def upgrade() -> None:
         batch_op.create_index('ix_tickets_organization', ['organization_id', 'created_at'], unique=False)
         batch_op.create_index('ix_tickets_queue', ['status', 'level', 'assignee_id', 'created_at'], unique=False)
         batch_op.create_index('ix_tickets_requester', ['requester_id', 'status', 'created_at'], unique=False)
+
+    op.create_table('faq_questions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('platform', sa.String(length=20), nullable=False),
+    sa.Column('user_id', sa.String(length=100), nullable=False),
+    sa.Column('contact_id', sa.Integer(), nullable=True),
+    sa.Column('locale', sa.String(length=10), nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('decision', sa.String(length=10), nullable=False),
+    sa.Column('entry_id', sa.String(length=80), nullable=True),
+    sa.Column('suggested', sa.JSON(), nullable=False),
+    sa.Column('score', sa.Float(), nullable=True),
+    sa.Column('feedback', sa.String(length=12), nullable=True),
+    sa.Column('ticket_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['contact_id'], ['contacts.id'], name=op.f('fk_faq_questions_contact_id_contacts')),
+    sa.ForeignKeyConstraint(['ticket_id'], ['tickets.id'], name=op.f('fk_faq_questions_ticket_id_tickets')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_faq_questions'))
+    )
+    with op.batch_alter_table('faq_questions', schema=None) as batch_op:
+        batch_op.create_index('ix_faq_questions_created', ['created_at'], unique=False)
 
     op.create_table('messages',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -234,12 +292,20 @@ def downgrade() -> None:
         batch_op.drop_index('ix_messages_ticket')
 
     op.drop_table('messages')
+    with op.batch_alter_table('faq_questions', schema=None) as batch_op:
+        batch_op.drop_index('ix_faq_questions_created')
+
+    op.drop_table('faq_questions')
     with op.batch_alter_table('tickets', schema=None) as batch_op:
         batch_op.drop_index('ix_tickets_requester')
         batch_op.drop_index('ix_tickets_queue')
         batch_op.drop_index('ix_tickets_organization')
 
     op.drop_table('tickets')
+    with op.batch_alter_table('invites', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_invites_contact_id'))
+
+    op.drop_table('invites')
     with op.batch_alter_table('chat_identities', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_chat_identities_contact_id'))
         batch_op.drop_index(batch_op.f('ix_chat_identities_analyst_id'))
@@ -250,6 +316,8 @@ def downgrade() -> None:
 
     op.drop_table('contacts')
     op.drop_table('ticket_sequences')
+    op.drop_table('processed_updates')
     op.drop_table('organizations')
+    op.drop_table('conversations')
     op.drop_table('analysts')
     # ### end Alembic commands ###

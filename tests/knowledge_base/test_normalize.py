@@ -1,0 +1,83 @@
+"""How client messages are normalized before matching."""
+
+from __future__ import annotations
+
+import pytest
+
+from knowledge_base.normalize import drop_stop_words, expand_abbreviations, fold, normalize
+
+
+class TestFolding:
+    def test_case_and_accents_are_folded(self) -> None:
+        assert fold("AÇÃO Não Éramos Pôr") == "acao nao eramos por"
+
+    def test_punctuation_becomes_space(self) -> None:
+        assert fold("senha?!... erro:404, tela/login").split() == ["senha", "erro", "404", "tela", "login"]
+
+    def test_runs_of_three_or_more_letters_collapse_to_one(self) -> None:
+        assert fold("ajudaaaa socorrooooo oiiii") == "ajuda socorro oi"
+
+    def test_legit_double_letters_and_digits_survive(self) -> None:
+        assert fold("carro passo 2000 erro 1000") == "carro passo 2000 erro 1000"
+
+    def test_short_hyphen_affix_joins_and_long_compounds_split(self) -> None:
+        assert fold("e-mail nf-e contas-a-pagar pré-venda") == "email nfe contas a pagar pre venda"
+
+    def test_slash_abbreviations_become_words(self) -> None:
+        assert fold("c/ desconto s/ juros p/ amanhã").split() == ["com", "desconto", "sem", "juros", "para", "amanha"]
+
+    def test_apostrophes_vanish_inside_words(self) -> None:
+        assert fold("I can't log in") == "i cant log in"
+
+
+class TestAbbreviations:
+    @pytest.mark.parametrize(
+        ("typed", "meant"),
+        [
+            ("vc", ["voce"]),
+            ("pq", ["porque"]),
+            ("q", ["que"]),
+            ("tb", ["tambem"]),
+            ("tbm", ["tambem"]),
+            ("td", ["tudo"]),
+            ("msg", ["mensagem"]),
+            ("cx", ["caixa"]),
+            ("blz", ["beleza"]),
+            ("obg", ["obrigado"]),
+            ("hj", ["hoje"]),
+            ("n", ["nao"]),
+        ],
+    )
+    def test_chat_abbreviation_is_spelled_out(self, typed: str, meant: list[str]) -> None:
+        assert expand_abbreviations([typed]) == meant
+
+    @pytest.mark.parametrize("typed", ["nf", "nfe", "NF-e", "Nf-E"])
+    def test_every_spelling_of_nfe_means_the_same(self, typed: str) -> None:
+        assert normalize(typed) == "nota fiscal eletronica"
+
+    def test_laughter_is_dropped(self) -> None:
+        assert expand_abbreviations(fold("kkkkk rsrs hahaha erro").split()) == ["erro"]
+
+    def test_english_abbreviations_are_spelled_out(self) -> None:
+        assert expand_abbreviations(["pwd", "msg", "thx"], "en") == ["password", "message", "thanks"]
+
+
+class TestStopWords:
+    def test_portuguese_stop_words_are_dropped(self) -> None:
+        assert drop_stop_words(["como", "eu", "abro", "um", "chamado"]) == ["abro", "chamado"]
+
+    def test_greetings_and_politeness_leave_nothing(self) -> None:
+        assert normalize("Bom dia!! Tudo bem? Obrigado, vc pode me ajudar por favor?") == ""
+
+    def test_english_stop_words_depend_on_the_locale(self) -> None:
+        assert normalize("Hi, how do I reset the password?", "en") == "reset password"
+        assert normalize("como resetar a senha", "en") == "como resetar senha"
+
+
+class TestWholePipeline:
+    def test_a_typical_client_message_keeps_only_the_meaningful_words(self) -> None:
+        message = "Bom diaaaa!!! vc pode me ajudar pq n consigo emitir a NF-e"
+        assert normalize(message) == "nao emitir nota fiscal eletronica"
+
+    def test_unknown_locale_normalizes_as_portuguese(self) -> None:
+        assert normalize("como abro um chamado", "fr") == normalize("como abro um chamado", "pt-BR")
