@@ -199,7 +199,8 @@ class Dialog:
             enqueue(session, key=f"{incoming.platform}:{base}:pressed", platform=incoming.platform,
                     audience=CLIENT, address=incoming.chat_id, kind="button_pressed",
                     stream=stream, now=now,
-                    payload={"message_id": incoming.button_message_id, "choice": turn.pressed})
+                    payload={"message_id": incoming.button_message_id, "choice": turn.pressed,
+                             "original": incoming.extra.get("message_text")})
         for i, reply in enumerate(turn.replies):
             enqueue(session, key=f"{incoming.platform}:{base}:r{i}", platform=incoming.platform,
                     audience=CLIENT, address=incoming.chat_id, kind="reply", stream=stream,

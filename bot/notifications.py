@@ -135,6 +135,8 @@ def desk_notice(desk: HelpDesk, item: OutboxItem, locale: str = "pt-BR") -> Desk
     if item.kind == "rated":
         text = t("desk.rated", locale, number=number, score=payload.get("score"))
         return DeskNotice(item.kind, ticket, text, str(payload.get("comment") or ""))
+    if item.kind == "relayed":
+        return DeskNotice(item.kind, ticket, t("desk.relayed", locale, number=number))
     if item.kind == "unreachable":
         return DeskNotice(item.kind, ticket, t("desk.unreachable", locale, number=number))
     text = payload.get("text")

@@ -73,8 +73,31 @@ def mark_unreachable(desk: HelpDesk) -> object:
     return on_failed
 
 
+def confirm_relay(desk: HelpDesk) -> object:
+    """Once an analyst's reply reached the client, confirm it in every desk's thread."""
+
+    def on_delivered(item: OutboxItem) -> None:
+        if item.audience == ANALYSTS or item.kind != "analyst_reply" or item.ticket_id is None:
+            return
+        with desk.db.session() as session:
+            for platform in desk.analyst_desks:
+                enqueue(session, key=f"relayed:{item.id}:{platform}", platform=platform,
+                        audience=ANALYSTS, kind="relayed", ticket_id=item.ticket_id,
+                        stream=f"{platform}:ticket:{item.ticket_id}",
+                        payload={"number": item.payload.get("number", ""),
+                                 "message_id": item.payload.get("message_id"),
+                                 "client_platform": item.platform})
+            session.commit()
+
+    return on_delivered
+
+
 def build_dispatcher(desk: HelpDesk, deliverers: Mapping[str, Deliverer], **kwargs: object) -> OutboxDispatcher:
-    dispatcher = OutboxDispatcher(desk.db, deliverers, on_failed=mark_unreachable(desk),  # type: ignore[arg-type]
-                                  **kwargs)  # type: ignore[arg-type]
+    dispatcher = OutboxDispatcher(
+        desk.db, deliverers,
+        on_failed=mark_unreachable(desk),  # type: ignore[arg-type]
+        on_delivered=confirm_relay(desk),  # type: ignore[arg-type]
+        **kwargs,  # type: ignore[arg-type]
+    )
     desk.after_commit = dispatcher.notify
     return dispatcher

@@ -312,9 +312,11 @@ class Attachment:
     name: str | None = None
     mime_type: str | None = None
     size: int | None = None
+    platform: str | None = None
 
     def to_dict(self) -> dict[str, str | int | None]:
         return {
+            "platform": self.platform,
             "kind": self.kind,
             "file_id": self.file_id,
             "name": self.name,

@@ -135,6 +135,7 @@ class OutboxDispatcher:
         max_backoff: float = 300.0,
         clock: Callable[[], datetime] = utcnow,
         on_failed: Callable[[OutboxItem, str], None] | None = None,
+        on_delivered: Callable[[OutboxItem], None] | None = None,
         audience: str | None = None,
         address: str | None = None,
     ) -> None:
@@ -147,6 +148,7 @@ class OutboxDispatcher:
         self.max_backoff = max_backoff
         self.clock = clock
         self.on_failed = on_failed
+        self.on_delivered = on_delivered
         self.audience = audience
         self.address = address
         self.stats = DispatchStats()
@@ -269,6 +271,11 @@ class OutboxDispatcher:
         )
         self.stats.delivered += 1
         self.stats.latencies.append((now - item.created_at).total_seconds())
+        if self.on_delivered is not None:
+            try:
+                await asyncio.to_thread(self.on_delivered, item)
+            except Exception:
+                log.exception("after-delivery hook failed", extra={"outbox_id": item.id})
         return True
 
     async def run_once(self) -> int:

@@ -574,7 +574,7 @@ class _Params:
             raise bad_request(f'parameter "{name}" is required')
         return self.values[name]
 
-    def str(self, name: str, *, required: bool = False) -> str | None:
+    def text(self, name: str, *, required: bool = False) -> str | None:
         value = self.required(name) if required else self.values.get(name)
         if value in (None, ""):
             return None
@@ -582,7 +582,7 @@ class _Params:
             raise bad_request(f'field "{name}" must be of type String')
         return str(value)
 
-    def int(self, name: str, *, required: bool = False) -> int | None:
+    def integer(self, name: str, *, required: bool = False) -> int | None:
         value = self.required(name) if required else self.values.get(name)
         if value in (None, ""):
             return None
@@ -592,7 +592,7 @@ class _Params:
             raise bad_request(f'field "{name}" must be of type Integer')
         return value
 
-    def float(self, name: str) -> float | None:
+    def number(self, name: str) -> float | None:
         value = self.values.get(name)
         if value in (None, ""):
             return None
@@ -600,7 +600,7 @@ class _Params:
             raise bad_request(f'field "{name}" must be of type Number')
         return float(value)
 
-    def bool(self, name: str) -> bool:
+    def flag(self, name: str) -> bool:
         value = self.values.get(name)
         if value in (None, ""):
             return False
@@ -608,7 +608,7 @@ class _Params:
             raise bad_request(f'field "{name}" must be of type Boolean')
         return value
 
-    def json(self, name: str, *, required: bool = False) -> Any:
+    def obj(self, name: str, *, required: bool = False) -> Any:
         value = self.required(name) if required else self.values.get(name)
         if isinstance(value, str):
             if value == "":
@@ -694,10 +694,13 @@ _Handler = Callable[["FakeTelegram", _Params, str], Any]
 _METHODS: dict[str, tuple[str, _Handler]] = {}
 
 
-def _api(name: str) -> Callable[[_Handler], _Handler]:
+_H = TypeVar("_H", bound=Callable[..., Any])
+
+
+def _api(name: str) -> Callable[[_H], _H]:
     """Register a Bot API method (names are case-insensitive, as in Telegram)."""
 
-    def register(handler: _Handler) -> _Handler:
+    def register(handler: _H) -> _H:
         _METHODS[name.lower()] = (name, handler)
         return handler
 
@@ -848,15 +851,19 @@ class FakeTelegram:
         await self._runner.setup()
         self._site = web.TCPSite(self._runner, self.host, 0)
         await self._site.start()
-        server = self._site._server
-        assert server is not None and server.sockets
-        self._port = server.sockets[0].getsockname()[1]
+        sockets = getattr(self._site._server, "sockets", None)
+        assert sockets, "the fake could not listen"
+        self._port = int(sockets[0].getsockname()[1])
         self._client = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10))
         self._up = True
 
     async def _shutdown(self) -> None:
         self._closing = True
         self._bump_poll_event()
+        others = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        for task in others:  # webhook deliveries still in flight
+            task.cancel()
+        await asyncio.gather(*others, return_exceptions=True)
         if self._client is not None:
             await self._client.close()
         if self._runner is not None:
@@ -1139,7 +1146,7 @@ class FakeTelegram:
                 for obj in objects:
                     if isinstance(obj, dict) and obj.get("file_id") not in self._files:
                         self._files[obj["file_id"]] = _FileRecord(
-                            media, obj["file_id"], obj.get("file_unique_id", obj["file_id"]),
+                            media, obj["file_id"], str(obj.get("file_unique_id", obj["file_id"])),
                             dict(obj), b"", None)
         if chat is not None:
             self._messages[(chat.id, message["message_id"])] = _StoredMessage(
@@ -1306,7 +1313,7 @@ class FakeTelegram:
 
     # -- waiting -----------------------------------------------------------------------------
 
-    def wait_for(self, predicate: Callable[[], T], timeout: float = 5.0) -> T:
+    def wait_for(self, predicate: Callable[[], T | None], timeout: float = 5.0) -> T:
         """Block until ``predicate()`` is truthy (re-checked on every recorded change).
 
         For sync tests, or threads other than the bot's event loop; from async code use
@@ -1330,7 +1337,9 @@ class FakeTelegram:
         """Block until the bot has sent ``count`` messages to the chat; returns them all."""
         return self.wait_for(self._at_least(chat_id, count, thread_id), timeout)
 
-    async def await_for(self, predicate: Callable[[], T], timeout: float = 5.0) -> T:
+    async def await_for(
+        self, predicate: Callable[[], T | None], timeout: float = 5.0
+    ) -> T:
         """Like `wait_for`, without blocking the caller's event loop."""
         loop = asyncio.get_running_loop()
         event = asyncio.Event()
@@ -1456,10 +1465,10 @@ class FakeTelegram:
         with self._lock:
             if self._webhook is not None:
                 raise BotApiError(409, WEBHOOK_CONFLICT)
-            offset = p.int("offset") or 0
-            limit = min(max(p.int("limit") or 100, 1), 100)
-            timeout = max(p.float("timeout") or 0.0, 0.0)
-            allowed = p.json("allowed_updates")
+            offset = p.integer("offset") or 0
+            limit = min(max(p.integer("limit") or 100, 1), 100)
+            timeout = max(p.number("timeout") or 0.0, 0.0)
+            allowed = p.obj("allowed_updates")
             self._confirm(offset)
             self._poll_generation += 1
             generation = self._poll_generation
@@ -1527,22 +1536,22 @@ class FakeTelegram:
 
     @_api("setWebhook")
     def _set_webhook(self, p: _Params, token: str) -> bool:
-        url = p.str("url") or ""
+        url = p.text("url") or ""
         if not url:
             return self._delete_webhook(p, token)
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise bad_request("bad webhook: Failed to resolve host: Name or service not known")
-        secret = p.str("secret_token")
+        secret = p.text("secret_token")
         if secret is not None and not _SECRET_TOKEN.match(secret):
             raise bad_request("secret token contains unallowed characters")
-        max_connections = p.int("max_connections") or 40
+        max_connections = p.integer("max_connections") or 40
         if not 1 <= max_connections <= 100:
             raise bad_request("bad webhook: max_connections must be between 1 and 100")
-        allowed = p.json("allowed_updates")
+        allowed = p.obj("allowed_updates")
         if allowed is not None and not isinstance(allowed, list):
             raise bad_request("can't parse allowed updates JSON object")
-        if p.bool("drop_pending_updates"):
+        if p.flag("drop_pending_updates"):
             self._queue.clear()
         self._webhook = _Webhook(url, secret, allowed, max_connections)
         self._webhook_description = "Webhook was set"
@@ -1552,7 +1561,7 @@ class FakeTelegram:
 
     @_api("deleteWebhook")
     def _delete_webhook(self, p: _Params, token: str) -> bool:
-        if p.bool("drop_pending_updates"):
+        if p.flag("drop_pending_updates"):
             self._queue.clear()
         self._webhook_description = (
             "Webhook was deleted" if self._webhook else "Webhook is already deleted")
@@ -1598,7 +1607,7 @@ class FakeTelegram:
 
     @_api("setMyCommands")
     def _set_my_commands(self, p: _Params, token: str) -> bool:
-        commands = p.json("commands", required=True)
+        commands = p.obj("commands", required=True)
         if not isinstance(commands, list):
             raise bad_request("can't parse commands JSON object")
         if len(commands) > 100:
@@ -1628,7 +1637,7 @@ class FakeTelegram:
             self._commands.get((_scope_key(self._scope(p)), self._language(p)), []))
 
     def _scope(self, p: _Params) -> JSON | None:
-        scope = p.json("scope")
+        scope = p.obj("scope")
         if scope is None:
             return None
         if not isinstance(scope, dict) or scope.get("type") not in (
@@ -1642,7 +1651,7 @@ class FakeTelegram:
 
     @staticmethod
     def _language(p: _Params) -> str:
-        language = p.str("language_code") or ""
+        language = p.text("language_code") or ""
         if language and not re.fullmatch(r"[a-z]{2}", language):
             raise bad_request("invalid language code specified")
         return language
@@ -1663,7 +1672,7 @@ class FakeTelegram:
     @_api("sendChatAction")
     def _send_chat_action(self, p: _Params, token: str) -> bool:
         chat = self._chat(p, sending=True)
-        if p.str("action", required=True) not in _CHAT_ACTIONS:
+        if p.text("action", required=True) not in _CHAT_ACTIONS:
             raise bad_request("wrong parameter action in request")
         self._thread_of(chat, p)
         return True
@@ -1700,17 +1709,17 @@ class FakeTelegram:
     @_api("sendMessage")
     def _send_message(self, p: _Params, token: str) -> JSON:
         chat = self._chat(p, sending=True)
-        raw = p.str("text")
+        raw = p.text("text")
         if raw is None:
             raise bad_request("message text is empty")
-        text, entities = self._format(raw, p.str("parse_mode"), p.json("entities"))
+        text, entities = self._format(raw, p.text("parse_mode"), p.obj("entities"))
         _check_text_length(text, 4096, "message text is empty", "message is too long")
         markup = self._reply_markup(p)
         thread_id = self._thread_of(chat, p)
         reply_to, thread_id = self._reply_target(chat, p, thread_id)
         return self._store_bot_message(
             chat, token, "sendMessage", kind="text", text=text, raw=raw,
-            parse_mode=p.str("parse_mode"), entities=entities, markup=markup,
+            parse_mode=p.text("parse_mode"), entities=entities, markup=markup,
             thread_id=thread_id, reply_to=reply_to,
         )
 
@@ -1718,17 +1727,18 @@ class FakeTelegram:
         chat = self._chat(p, sending=True)
         source = p.required(kind)
         record = self._resolve_file(source, kind, p)
-        raw = p.str("caption")
-        caption, entities = (None, [])
+        raw = p.text("caption")
+        caption: str | None = None
+        entities: list[JSON] = []
         if raw is not None and kind != "video_note":
-            caption, entities = self._format(raw, p.str("parse_mode"), p.json("caption_entities"))
+            caption, entities = self._format(raw, p.text("parse_mode"), p.obj("caption_entities"))
             _check_text_length(caption, 1024, None, "message caption is too long")
         markup = self._reply_markup(p)
         thread_id = self._thread_of(chat, p)
         reply_to, thread_id = self._reply_target(chat, p, thread_id)
         return self._store_bot_message(
             chat, token, method, kind=kind, caption=caption or None, raw=raw,
-            parse_mode=p.str("parse_mode"), entities=entities, markup=markup,
+            parse_mode=p.text("parse_mode"), entities=entities, markup=markup,
             thread_id=thread_id, reply_to=reply_to, file=record,
         )
 
@@ -1767,9 +1777,9 @@ class FakeTelegram:
         caption = source.api.get("caption")
         raw = text if source.kind == "text" else caption
         if p.has("caption") and source.kind != "text":
-            raw = p.str("caption")
-            caption, entities = self._format(raw or "", p.str("parse_mode"),
-                                             p.json("caption_entities"))
+            raw = p.text("caption")
+            caption, entities = self._format(raw or "", p.text("parse_mode"),
+                                             p.obj("caption_entities"))
             _check_text_length(caption, 1024, None, "message caption is too long")
         elif source.kind != "text":
             entities = source.api.get("caption_entities", [])
@@ -1779,7 +1789,7 @@ class FakeTelegram:
         file = self._files.get(_file_id_of(source.api, source.kind) or "")
         message = self._store_bot_message(
             chat, token, "copyMessage", kind=source.kind, text=text, caption=caption or None,
-            raw=raw, parse_mode=p.str("parse_mode"), entities=entities, markup=markup,
+            raw=raw, parse_mode=p.text("parse_mode"), entities=entities, markup=markup,
             thread_id=thread_id, reply_to=reply_to, file=file,
         )
         return {"message_id": message["message_id"]}
@@ -1805,7 +1815,7 @@ class FakeTelegram:
 
     def _source_message(self, p: _Params, not_found: str) -> _StoredMessage:
         from_chat = self._chat(p, "from_chat_id")
-        message_id = p.int("message_id", required=True)
+        message_id = p.integer("message_id", required=True)
         stored = self._messages.get((from_chat.id, message_id or 0))
         if stored is None:
             raise bad_request(not_found)
@@ -1881,7 +1891,7 @@ class FakeTelegram:
         return raw, list(entities or [])
 
     def _thread_of(self, chat: _Chat, p: _Params) -> int | None:
-        thread_id = p.int("message_thread_id")
+        thread_id = p.integer("message_thread_id")
         if thread_id is None or not chat.is_forum:
             return None
         topic = self._topics.get((chat.id, thread_id))
@@ -1892,10 +1902,10 @@ class FakeTelegram:
     def _reply_target(
         self, chat: _Chat, p: _Params, thread_id: int | None
     ) -> tuple[_StoredMessage | None, int | None]:
-        params = p.json("reply_parameters")
+        params = p.obj("reply_parameters")
         if params is None and p.has("reply_to_message_id"):
-            params = {"message_id": p.int("reply_to_message_id"),
-                      "allow_sending_without_reply": p.bool("allow_sending_without_reply")}
+            params = {"message_id": p.integer("reply_to_message_id"),
+                      "allow_sending_without_reply": p.flag("allow_sending_without_reply")}
         if params is None:
             return None, thread_id
         if not isinstance(params, dict) or not isinstance(params.get("message_id"), int):
@@ -1950,7 +1960,7 @@ class FakeTelegram:
     # -- keyboards ---------------------------------------------------------------------------
 
     def _reply_markup(self, p: _Params, *, inline_only: bool = False) -> JSON | None:
-        markup = p.json("reply_markup")
+        markup = p.obj("reply_markup")
         if markup is None:
             return None
         if not isinstance(markup, dict):
@@ -1983,7 +1993,7 @@ class FakeTelegram:
         if not p.has("chat_id"):
             raise bad_request("chat_id is empty")
         chat = self._chat(p, sending=True)
-        message_id = p.int("message_id", required=True)
+        message_id = p.integer("message_id", required=True)
         stored = self._messages.get((chat.id, message_id or 0))
         if stored is None:
             raise bad_request("message to edit not found")
@@ -2033,29 +2043,30 @@ class FakeTelegram:
         stored = self._editable(p)
         if stored.kind != "text":
             raise bad_request("there is no text in the message to edit")
-        raw = p.str("text")
+        raw = p.text("text")
         if raw is None:
             raise bad_request("message text is empty")
-        text, entities = self._format(raw, p.str("parse_mode"), p.json("entities"))
+        text, entities = self._format(raw, p.text("parse_mode"), p.obj("entities"))
         _check_text_length(text, 4096, "message text is empty", "message is too long")
         markup = self._reply_markup(p, inline_only=True)
         return self._apply_edit(stored, "editMessageText", text=text, entities=entities,
-                                markup=markup, raw=raw, parse_mode=p.str("parse_mode"))
+                                markup=markup, raw=raw, parse_mode=p.text("parse_mode"))
 
     @_api("editMessageCaption")
     def _edit_message_caption(self, p: _Params, token: str) -> JSON:
         stored = self._editable(p)
         if stored.kind == "text":
             raise bad_request("there is no caption in the message to edit")
-        raw = p.str("caption")
-        caption, entities = (None, [])
+        raw = p.text("caption")
+        caption: str | None = None
+        entities: list[JSON] = []
         if raw is not None:
-            caption, entities = self._format(raw, p.str("parse_mode"), p.json("caption_entities"))
+            caption, entities = self._format(raw, p.text("parse_mode"), p.obj("caption_entities"))
             _check_text_length(caption, 1024, None, "message caption is too long")
         markup = self._reply_markup(p, inline_only=True)
         return self._apply_edit(stored, "editMessageCaption", caption=caption or None,
                                 entities=entities, markup=markup, raw=raw,
-                                parse_mode=p.str("parse_mode"))
+                                parse_mode=p.text("parse_mode"))
 
     @_api("editMessageReplyMarkup")
     def _edit_message_reply_markup(self, p: _Params, token: str) -> JSON:
@@ -2066,7 +2077,7 @@ class FakeTelegram:
     @_api("deleteMessage")
     def _delete_message(self, p: _Params, token: str) -> bool:
         chat = self._chat(p)
-        message_id = p.int("message_id", required=True)
+        message_id = p.integer("message_id", required=True)
         stored = self._messages.pop((chat.id, message_id or 0), None)
         if stored is None:
             raise bad_request("message to delete not found")
@@ -2078,24 +2089,24 @@ class FakeTelegram:
 
     @_api("answerCallbackQuery")
     def _answer_callback_query(self, p: _Params, token: str) -> bool:
-        query_id = p.str("callback_query_id", required=True) or ""
+        query_id = p.text("callback_query_id", required=True) or ""
         if self._callbacks.get(query_id, True):
             raise bad_request(QUERY_TOO_OLD)
-        text = p.str("text")
+        text = p.text("text")
         if text is not None and len(text) > 200:
             raise bad_request("MESSAGE_TOO_LONG")
         self._callbacks[query_id] = True
-        self._answers.append(AnsweredCallback(query_id, text, p.bool("show_alert"),
-                                              p.str("url"), p.int("cache_time")))
+        self._answers.append(AnsweredCallback(query_id, text, p.flag("show_alert"),
+                                              p.text("url"), p.integer("cache_time")))
         return True
 
     @_api("setMessageReaction")
     def _set_message_reaction(self, p: _Params, token: str) -> bool:
         chat = self._chat(p, sending=True)
-        message_id = p.int("message_id", required=True)
+        message_id = p.integer("message_id", required=True)
         if (chat.id, message_id or 0) not in self._messages:
             raise bad_request("message to react not found")
-        reaction = p.json("reaction") or []
+        reaction = p.obj("reaction") or []
         if not isinstance(reaction, list):
             raise bad_request("can't parse reaction types JSON object")
         for item in reaction:
@@ -2109,7 +2120,7 @@ class FakeTelegram:
                 raise bad_request("REACTION_INVALID")
         if len(reaction) > 1:
             raise bad_request("REACTIONS_TOO_MANY")
-        self._reactions.append(Reaction(chat.id, message_id or 0, reaction, p.bool("is_big")))
+        self._reactions.append(Reaction(chat.id, message_id or 0, reaction, p.flag("is_big")))
         return True
 
     # -- forum topics ------------------------------------------------------------------------
@@ -2121,7 +2132,7 @@ class FakeTelegram:
         return chat
 
     def _topic(self, chat: _Chat, p: _Params) -> Topic:
-        thread_id = p.int("message_thread_id", required=True)
+        thread_id = p.integer("message_thread_id", required=True)
         topic = self._topics.get((chat.id, thread_id or 0))
         if topic is None or topic.is_deleted:
             raise bad_request("TOPIC_ID_INVALID")
@@ -2130,13 +2141,13 @@ class FakeTelegram:
     @_api("createForumTopic")
     def _create_forum_topic(self, p: _Params, token: str) -> JSON:
         chat = self._forum(p)
-        name = p.str("name", required=True) or ""
+        name = p.text("name", required=True) or ""
         if len(name) > 128:
             raise bad_request("TOPIC_TITLE_INVALID")
-        color = p.int("icon_color") or 7322096
+        color = p.integer("icon_color") or 7322096
         if color not in _TOPIC_COLORS:
             raise bad_request("TOPIC_COLOR_INVALID")
-        topic = self._create_topic(chat, name, color, p.str("icon_custom_emoji_id"), by_bot=True,
+        topic = self._create_topic(chat, name, color, p.text("icon_custom_emoji_id"), by_bot=True,
                                    token=token)
         result: JSON = {"message_thread_id": topic.message_thread_id, "name": topic.name,
                         "icon_color": topic.icon_color}
@@ -2165,7 +2176,7 @@ class FakeTelegram:
     def _edit_forum_topic(self, p: _Params, token: str) -> bool:
         chat = self._forum(p)
         topic = self._topic(chat, p)
-        name = p.str("name")
+        name = p.text("name")
         emoji = p.values.get("icon_custom_emoji_id")
         if name is not None and len(name) > 128:
             raise bad_request("TOPIC_TITLE_INVALID")
@@ -2204,7 +2215,7 @@ class FakeTelegram:
 
     @_api("getFile")
     def _get_file(self, p: _Params, token: str) -> JSON:
-        file_id = p.str("file_id", required=True) or ""
+        file_id = p.text("file_id", required=True) or ""
         record = self._files.get(file_id)
         if record is None:
             raise bad_request("wrong file identifier/HTTP URL specified")

@@ -26,6 +26,14 @@ JSON = dict[str, Any]
 DEFAULT_TOPIC_COLOR = 7322096
 _COMMAND_RE = re.compile(r"(?<![\w/@])/[A-Za-z0-9_]{1,32}(?:@[A-Za-z0-9_]{3,32})?")
 _numbers = itertools.count(1)
+_MEDIA_DEFAULTS: dict[str, JSON] = {
+    "photo": {"width": 1280, "height": 960},
+    "document": {"file_name": "file", "mime_type": "application/octet-stream"},
+    "voice": {"duration": 3, "mime_type": "audio/ogg"},
+    "video": {"width": 640, "height": 360, "duration": 5, "mime_type": "video/mp4"},
+    "video_note": {"length": 240, "duration": 5},
+    "audio": {"duration": 30, "mime_type": "audio/mpeg"},
+}
 
 
 # -- people and places -----------------------------------------------------------------------
@@ -193,19 +201,22 @@ def callback_query(
     Without ``message``, give ``chat_id`` and ``message_id`` of the bot's message.
     Prefer ``FakeTelegram.click``, which checks that the button exists.
     """
+    message_data: JSON
     if message is None:
         if message_id is None:
             raise ValueError("callback_query needs the message, or chat_id and message_id")
         target = chat_id if chat_id is not None else user_id
-        message = {"message_id": message_id, "date": int(time.time()),
-                   "chat": chat(target, "private" if target > 0 else "supergroup")}
+        message_data = {"message_id": message_id, "date": int(time.time()),
+                        "chat": chat(target, "private" if target > 0 else "supergroup")}
     elif hasattr(message, "to_api"):
-        message = message.to_api()
+        message_data = message.to_api()
+    else:
+        message_data = dict(message)
     query: JSON = {
         "id": query_id or str(10**15 + next(_numbers)),
         "from": user(user_id, first_name, language_code, username),
-        "chat_instance": str(-(10**12) - abs(int(message["chat"]["id"]))),
-        "message": message,
+        "chat_instance": str(-(10**12) - abs(int(message_data["chat"]["id"]))),
+        "message": message_data,
         "data": data,
     }
     update: JSON = {"callback_query": query}
@@ -221,15 +232,7 @@ def media_object(kind: str, file_id: str, *, unique_id: str | None = None,
                  size: int | None = None, **meta: Any) -> JSON:
     """The object a Message carries for ``kind``: PhotoSize, Document, Voice, Video, ..."""
     obj: JSON = {"file_id": file_id, "file_unique_id": unique_id or f"uniq-{file_id}"}
-    defaults: JSON = {
-        "photo": {"width": 1280, "height": 960},
-        "document": {"file_name": "file", "mime_type": "application/octet-stream"},
-        "voice": {"duration": 3, "mime_type": "audio/ogg"},
-        "video": {"width": 640, "height": 360, "duration": 5, "mime_type": "video/mp4"},
-        "video_note": {"length": 240, "duration": 5},
-        "audio": {"duration": 30, "mime_type": "audio/mpeg"},
-    }.get(kind, {})
-    obj.update(defaults)
+    obj.update(_MEDIA_DEFAULTS.get(kind, {}))
     obj.update({k: v for k, v in meta.items() if v is not None})
     if size is not None:
         obj["file_size"] = size
@@ -291,8 +294,9 @@ def _message_update(
 def _replied_message(reply_to: Any, where: JSON) -> JSON | None:
     if reply_to is None:
         return None
+    replied: JSON
     if hasattr(reply_to, "to_api"):
-        replied = reply_to.to_api()
+        replied = dict(reply_to.to_api())
     elif isinstance(reply_to, dict):
         replied = dict(reply_to)
     else:  # a message id: the fake puts the stored message in its place

@@ -21,7 +21,7 @@ def _write(path: Path, text: str) -> Path:
 
 ENTRY = """
   - id: {id}
-    pt-BR: {{question: Pergunta?, phrasings: [um dois, tres quatro, cinco seis], answer: Resposta.}}
+    pt-BR: {{question: 'Pergunta?', phrasings: [um dois, tres quatro, cinco seis], answer: Resposta.}}
 """
 
 

@@ -1,0 +1,42 @@
+"""Threshold calibration: the chosen bands respect the false-answer budget."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from knowledge_base.calibration import Calibration, calibrate, write_thresholds
+from knowledge_base.decision import Match, MatchResult, Thresholds, load_thresholds
+from knowledge_base.evaluate import EvalQuestion
+
+
+class ScriptedRanker:
+    def __init__(self, script: dict[str, list[tuple[str, float]]]) -> None:
+        self.script = script
+
+    def rank(self, text: str, limit: int = 3) -> list[Match]:
+        return [Match(i, i, i, s) for i, s in self.script.get(text, [])][:limit]
+
+    def ask(self, text: str) -> MatchResult:  # pragma: no cover - calibration only ranks
+        raise AssertionError("calibration must not depend on the current bands")
+
+
+def test_calibration_answers_what_it_can_without_false_answers() -> None:
+    script = {f"good {i}": [("a", 90.0 + i), ("b", 20.0)] for i in range(5)}
+    script["tricky"] = [("b", 70.0), ("a", 65.0)]  # wrong entry first, close second
+    script["off topic"] = [("a", 30.0)]
+    questions = [EvalQuestion(q, "a") for q in script if q != "off topic"]
+    questions.append(EvalQuestion("off topic", None))
+    result = calibrate(ScriptedRanker(script), questions, max_false_answer=0.0)
+    assert (result.correct_answers, result.false_answers) == (5, 0)
+    bands = result.thresholds
+    assert bands.answer <= 90.0 and bands.answer > 30.0
+    assert bands.suggest > 30.0  # off topic gets none
+    assert bands.suggest <= 65.0  # tricky still suggests "a"
+
+
+def test_calibrated_thresholds_are_written_where_the_matcher_reads_them(tmp_path: Path) -> None:
+    file = tmp_path / "thresholds.yaml"
+    result = Calibration(Thresholds(55.5, 12.0, 30.0), 10, 0, 5, 20)
+    write_thresholds({"matcher": result}, tmp_path / "dev.yaml", file)
+    assert load_thresholds("matcher", file) == Thresholds(55.5, 12.0, 30.0)
+    assert "dev.yaml" in file.read_text(encoding="utf-8")

@@ -1,0 +1,103 @@
+"""What the matcher does with client messages (fixture FAQ, fixed bands)."""
+
+from __future__ import annotations
+
+from knowledge_base.bm25 import Bm25Matcher
+from knowledge_base.decision import Decision, Thresholds
+from knowledge_base.loader import KnowledgeBase
+from knowledge_base.matcher import Matcher
+
+from .conftest import BANDS
+
+
+class TestDecisionBands:
+    def test_a_known_phrasing_is_answered_from_its_entry(self, matcher: Matcher) -> None:
+        result = matcher.ask("quero abrir um chamado")
+        assert result.decision is Decision.ANSWER
+        assert [m.entry_id for m in result.matches] == ["abrir-chamado"]
+
+    def test_a_message_fitting_two_entries_equally_gets_suggestions(self, matcher: Matcher) -> None:
+        result = matcher.ask("nota fiscal eletrônica")
+        assert result.decision is Decision.SUGGEST
+        assert {m.entry_id for m in result.matches} == {"emitir-nfe", "cancelar-nfe"}
+
+    def test_an_off_topic_message_gets_none(self, matcher: Matcher) -> None:
+        result = matcher.ask("qual a previsão do tempo amanhã")
+        assert result.decision is Decision.NONE
+        assert result.matches == []
+
+    def test_greetings_only_get_none(self, matcher: Matcher) -> None:
+        for message in ("bom dia!!", "oi, tudo bem?", "obg kkkk", "", "   ", "?!"):
+            assert matcher.ask(message).decision is Decision.NONE, message
+
+    def test_typos_and_shouting_still_find_the_entry(self, matcher: Matcher) -> None:
+        result = matcher.ask("COMO ABRO UM CHAMDO???")
+        assert result.decision is Decision.ANSWER
+        assert result.matches[0].entry_id == "abrir-chamado"
+
+    def test_abbreviations_reach_the_entry(self, matcher: Matcher) -> None:
+        assert matcher.ask("como emitir nfe").matches[0].entry_id == "emitir-nfe"
+
+
+class TestMatches:
+    def test_a_match_carries_the_localized_question_answer_and_a_0_100_score(self, matcher: Matcher) -> None:
+        match = matcher.ask("como recupero minha senha").matches[0]
+        assert match.entry_id == "esqueci-senha"
+        assert match.question == "Esqueci minha senha, o que faço?"
+        assert match.answer.startswith("Peça ao administrador")
+        assert 0 < match.score <= 100
+
+    def test_rank_returns_at_most_limit_entries_best_first_one_per_entry(self, matcher: Matcher) -> None:
+        ranked = matcher.rank("cancelar nota fiscal eletrônica emitida", limit=2)
+        assert len(ranked) == 2
+        assert ranked[0].entry_id == "cancelar-nfe"
+        assert ranked[0].score >= ranked[1].score
+        assert len({m.entry_id for m in ranked}) == 2
+
+    def test_drafts_are_never_served(self, matcher: Matcher) -> None:
+        for message in ("backup do banco de dados", "como faço backup do banco"):
+            assert all(m.entry_id != "backup-banco" for m in matcher.rank(message, limit=10))
+        assert "backup banco dados" not in matcher.choices
+
+
+class TestLocales:
+    def test_english_matcher_answers_in_english(self, english_matcher: Matcher) -> None:
+        result = english_matcher.ask("how do I recover my password?")
+        assert result.decision is Decision.ANSWER
+        assert result.matches[0].answer == "Ask your company's administrator to issue a new password."
+
+    def test_locale_tag_is_normalized(self, fixture_kb: KnowledgeBase) -> None:
+        assert Matcher(fixture_kb, "en_US", thresholds=BANDS).locale == "en"
+        assert Matcher(fixture_kb, "pt", thresholds=BANDS).locale == "pt-BR"
+
+    def test_unknown_locale_falls_back_to_portuguese(self, fixture_kb: KnowledgeBase) -> None:
+        matcher = Matcher(fixture_kb, "fr", thresholds=BANDS)
+        assert matcher.locale == "pt-BR"
+        assert matcher.ask("quero abrir um chamado").matches[0].question == "Como abro um chamado?"
+
+
+class TestThresholds:
+    def test_constructor_arguments_override_the_calibrated_file(self, fixture_kb: KnowledgeBase) -> None:
+        strict = Matcher(fixture_kb, answer=101.0)
+        assert strict.thresholds.answer == 101.0
+        assert strict.ask("quero abrir um chamado").decision is Decision.SUGGEST
+
+    def test_a_whole_thresholds_object_can_be_given(self, fixture_kb: KnowledgeBase) -> None:
+        lax = Thresholds(answer=0.0, margin=0.0, suggest=0.0)
+        assert Matcher(fixture_kb, thresholds=lax, margin=5.0).thresholds == Thresholds(0.0, 5.0, 0.0)
+
+
+class TestEmptyKnowledgeBase:
+    def test_an_empty_faq_answers_none(self) -> None:
+        matcher = Matcher(KnowledgeBase(entries=()), thresholds=BANDS)
+        assert matcher.ask("como abro um chamado").decision is Decision.NONE
+
+
+class TestBm25Baseline:
+    def test_bm25_ranks_the_phrasing_entry_first_and_skips_drafts(self, fixture_kb: KnowledgeBase) -> None:
+        bm25 = Bm25Matcher(fixture_kb, thresholds=BANDS)
+        assert bm25.rank("como emitir nf-e")[0].entry_id == "emitir-nfe"
+        assert all(m.entry_id != "backup-banco" for m in bm25.rank("backup do banco de dados", limit=10))
+
+    def test_bm25_gets_none_for_greetings(self, fixture_kb: KnowledgeBase) -> None:
+        assert Bm25Matcher(fixture_kb, thresholds=BANDS).ask("bom dia").decision is Decision.NONE
