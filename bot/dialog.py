@@ -47,7 +47,7 @@ COMMANDS: dict[str, str] = {
     "start": "start", "ajuda": "help", "help": "help", "novo": "new", "new": "new",
     "chamados": "tickets", "tickets": "tickets", "status": "status", "cancelar": "cancel",
     "cancel": "cancel", "vincular": "link", "link": "link", "idioma": "language",
-    "language": "language", "pular": "skip", "skip": "skip",
+    "language": "language", "pular": "skip", "skip": "skip", "abrir": "open", "open": "open",
 }
 GREETINGS = {
     "oi", "ola", "bom dia", "boa tarde", "boa noite", "hello", "hi", "hey", "e ai", "opa",
@@ -74,6 +74,7 @@ class Turn:
     replies: list[Reply] = field(default_factory=list)
     faq_rows: list[FaqQuestion] = field(default_factory=list)
     pressed: str | None = None
+    new_locale: str | None = None
 
     def say(self, text: str, buttons: tuple[tuple[Button, ...], ...] = ()) -> None:
         self.replies.append(Reply(text, buttons))
@@ -142,6 +143,8 @@ class Dialog:
             else:
                 self._route(turn)
             conv.state = turn.state
+            if turn.new_locale:
+                conv.locale = turn.new_locale
             conv.chat_id = incoming.chat_id
             conv.updated_at = self.clock()
             self._write(session, turn)
@@ -283,6 +286,13 @@ class Dialog:
             return
         turn.say(t("new_question", turn.locale))
 
+    def _cmd_open(self, turn: Turn, arg: str) -> None:
+        """Go straight to opening a ticket (the question, if given, becomes its subject)."""
+        if turn.contact_id is None:
+            turn.say(t("need_link", turn.locale))
+            return
+        self._start_opening(turn, arg[:500])
+
     def _cmd_cancel(self, turn: Turn, arg: str) -> None:
         had = turn.state.get("step", "idle") not in {"idle", "new_question"}
         turn.state = {}
@@ -301,13 +311,7 @@ class Dialog:
             turn.say(t("language.usage", turn.locale))
             return
         locale = "en" if wanted.startswith("en") else "pt-BR"
-        with self.desk.db.session() as session:
-            conv = session.scalar(select(Conversation).where(
-                Conversation.platform == turn.incoming.platform,
-                Conversation.user_id == turn.incoming.user_id))
-            if conv is not None:
-                conv.locale = locale
-                session.commit()
+        turn.new_locale = locale
         turn.locale = locale
         turn.say(t("language.set", locale))
 

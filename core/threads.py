@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from core.store.db import Database
-from core.store.orm import ProcessedUpdate, Ticket, TicketThread, ThreadMessage
+from core.store.orm import ProcessedUpdate, ThreadMessage, Ticket, TicketThread
 
 
 def _now() -> datetime:

@@ -31,9 +31,9 @@ import aiohttp
 
 __all__ = [
     "OFFLINE_RESPONSE_URL",
-    "app_mention_event",
     "apost",
     "apost_signed",
+    "app_mention_event",
     "block_actions_body",
     "event_body",
     "message_event",
@@ -185,9 +185,7 @@ def event_body(
 
 def url_verification_body(challenge: str) -> str:
     """The handshake Slack sends when the Request URL is saved."""
-    return json.dumps(
-        {"token": LEGACY_VERIFICATION_TOKEN, "challenge": challenge, "type": "url_verification"}
-    )
+    return json.dumps({"token": LEGACY_VERIFICATION_TOKEN, "challenge": challenge, "type": "url_verification"})
 
 
 def ssl_check_body() -> str:
@@ -430,13 +428,13 @@ def post_signed(
     return post(url, body, headers, timeout=timeout)
 
 
-async def apost(
-    url: str, body: str, headers: Mapping[str, str], *, timeout: float = 5.0
-) -> tuple[int, str]:
+async def apost(url: str, body: str, headers: Mapping[str, str], *, timeout: float = 5.0) -> tuple[int, str]:
     """Async ``post`` (aiohttp)."""
-    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=timeout)) as session:
-        async with session.post(url, data=body.encode("utf-8"), headers=dict(headers)) as resp:
-            return resp.status, await resp.text()
+    async with (
+        aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=timeout)) as session,
+        session.post(url, data=body.encode("utf-8"), headers=dict(headers)) as resp,
+    ):
+        return resp.status, await resp.text()
 
 
 async def apost_signed(

@@ -31,6 +31,7 @@ Everything it receives is recorded (``calls``, ``messages()``, ``updates``,
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import copy
 import itertools
 import json
@@ -218,9 +219,7 @@ class WaitTimeout(AssertionError):
 # --------------------------------------------------------------------------------------
 # Block Kit validation (the subset of Slack's rules a help-desk bot can trip over)
 
-_BLOCK_TYPES = frozenset(
-    {"section", "context", "actions", "divider", "header", "rich_text", "input", "image"}
-)
+_BLOCK_TYPES = frozenset({"section", "context", "actions", "divider", "header", "rich_text", "input", "image"})
 _INTERACTIVE_ELEMENTS = frozenset(
     {
         "button",
@@ -248,9 +247,7 @@ _INTERACTIVE_ELEMENTS = frozenset(
         "workflow_button",
     }
 )
-_RICH_TEXT_ELEMENTS = frozenset(
-    {"rich_text_section", "rich_text_list", "rich_text_preformatted", "rich_text_quote"}
-)
+_RICH_TEXT_ELEMENTS = frozenset({"rich_text_section", "rich_text_list", "rich_text_preformatted", "rich_text_quote"})
 MAX_BLOCKS = 50
 MAX_SECTION_TEXT = 3000
 MAX_SECTION_FIELDS = 10
@@ -272,9 +269,7 @@ def block_kit_errors(blocks: Any) -> list[str]:
     def err(pointer: str, problem: str) -> None:
         errors.append(f"{problem} [json-pointer:{pointer}]")
 
-    def text_obj(
-        obj: Any, p: str, *, max_len: int, plain_only: bool = False, required: bool = True
-    ) -> None:
+    def text_obj(obj: Any, p: str, *, max_len: int, plain_only: bool = False, required: bool = True) -> None:
         if obj is None:
             if required:
                 err(p, "must provide an object")
@@ -510,13 +505,15 @@ def _format_ts(micros: int) -> str:
     return f"{micros // 1_000_000}.{micros % 1_000_000:06d}"
 
 
-def _json_response(payload: Mapping[str, Any], status: int = 200, **headers: str) -> web.Response:
+def _json_response(
+    payload: Mapping[str, Any], status: int = 200, headers: Mapping[str, str] | None = None
+) -> web.Response:
     return web.Response(
         status=status,
         body=json.dumps(payload).encode("utf-8"),
         content_type="application/json",
         charset="utf-8",
-        headers=headers or None,
+        headers=dict(headers) if headers else None,
     )
 
 
@@ -692,7 +689,8 @@ class FakeSlack:
             await self._site.stop()
             self._site = None
         if self._runner is not None and self._runner.server is not None:
-            self._runner.server.pre_shutdown()  # close keep-alive connections too
+            for connection in self._runner.server.connections:
+                connection.force_close()  # keep-alive connections die too
 
     async def _acome_back(self) -> None:
         if self._site is None:
@@ -862,9 +860,7 @@ class FakeSlack:
         with self._lock:
             self._faults.append(_Fault("ratelimit", method, times, 429, retry_after))
 
-    def fail_next(
-        self, method: str | None = None, times: int = 1, status: int = 500, error: str | None = None
-    ) -> None:
+    def fail_next(self, method: str | None = None, times: int = 1, status: int = 500, error: str | None = None) -> None:
         """The next ``times`` calls (to ``method``, or any) fail with ``status``. With
         ``status=200`` this injects any Slack error, e.g. ``error="is_archived"``."""
         default = {500: "internal_error", 503: "service_unavailable"}.get(status, "fatal_error")
@@ -942,7 +938,7 @@ class FakeSlack:
 
     # ---------------------------------------------------------------- waiting
 
-    def wait_for(self, predicate: Callable[[], T], timeout: float = 5.0) -> T:
+    def wait_for(self, predicate: Callable[[], T | None], timeout: float = 5.0) -> T:
         """Block until ``predicate()`` is truthy and return its value.
 
         For threads and sync tests. In a coroutine use ``await fake.await_for(...)``:
@@ -964,7 +960,7 @@ class FakeSlack:
                     raise WaitTimeout(self._timeout_message(timeout))
                 self._changed.wait(remaining)
 
-    async def await_for(self, predicate: Callable[[], T], timeout: float = 5.0) -> T:
+    async def await_for(self, predicate: Callable[[], T | None], timeout: float = 5.0) -> T:
         """Wait without blocking the running loop until ``predicate()`` is truthy."""
         loop = asyncio.get_running_loop()
         event = asyncio.Event()
@@ -981,10 +977,8 @@ class FakeSlack:
                 remaining = deadline - loop.time()
                 if remaining <= 0:
                     raise WaitTimeout(self._timeout_message(timeout))
-                try:
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(event.wait(), remaining)
-                except TimeoutError:
-                    pass
         finally:
             with self._lock:
                 self._async_waiters.remove(waiter)
@@ -997,18 +991,15 @@ class FakeSlack:
         # called with the lock held
         self._changed.notify_all()
         for loop, event in self._async_waiters:
-            try:
+            with contextlib.suppress(RuntimeError):  # that loop may be closed
                 loop.call_soon_threadsafe(event.set)
-            except RuntimeError:  # that loop is closed
-                pass
 
     # ---------------------------------------------------------------- HTTP entry point
 
     async def _dispatch(self, request: web.Request) -> web.StreamResponse:
         if self._down:
-            # a keep-alive connection that outlived go_down(): behave like a dead server
-            if request.transport is not None:
-                request.transport.abort()
+            # a connection that slipped through go_down(): behave like a dead server
+            request.protocol.force_close()
             raise ConnectionResetError("FakeSlack is down")
         path = request.path
         if path.startswith("/api/"):
@@ -1034,7 +1025,7 @@ class FakeSlack:
         if fault is not None:
             if fault.kind == "ratelimit":
                 return _json_response(
-                    {"ok": False, "error": "ratelimited"}, 429, **{"Retry-After": str(fault.retry_after)}
+                    {"ok": False, "error": "ratelimited"}, 429, {"Retry-After": str(fault.retry_after)}
                 )
             return _json_response({"ok": False, "error": fault.error}, fault.status)
         if parse_error:
@@ -1054,7 +1045,7 @@ class FakeSlack:
         except _SlackError as e:
             return _json_response({"ok": False, "error": e.error, **e.extra})
         headers = {"X-OAuth-Scopes": self._scopes()} if method == "auth.test" else {}
-        return _json_response({"ok": True, **result}, **headers)
+        return _json_response({"ok": True, **result}, headers=headers)
 
     @staticmethod
     def _bearer(request: web.Request) -> str | None:
@@ -1196,9 +1187,7 @@ class FakeSlack:
             raise _SlackError("message_not_found")
         return msg
 
-    def _post(
-        self, channel: str, text: str, blocks: list[dict[str, Any]] | None, thread_ts: str | None
-    ) -> Message:
+    def _post(self, channel: str, text: str, blocks: list[dict[str, Any]] | None, thread_ts: str | None) -> Message:
         parent = self._history.get((channel, thread_ts)) if thread_ts else None
         msg = Message(
             channel=channel,
@@ -1254,9 +1243,7 @@ class FakeSlack:
         if msg.user != self.bot_user_id:
             raise _SlackError("cant_update_message")
         text, blocks = self._check_content(args)
-        new = self._apply_update(
-            msg, text if args.get("text") is not None else None, blocks, "blocks" in args
-        )
+        new = self._apply_update(msg, text if args.get("text") is not None else None, blocks, "blocks" in args)
         return {"channel": channel, "ts": new.ts, "text": new.text, "message": new.to_dict()}
 
     def _chat_delete(self, args: dict[str, Any]) -> dict[str, Any]:
@@ -1274,9 +1261,7 @@ class FakeSlack:
             raise _SlackError("user_not_in_channel")
         text, blocks = self._check_content(args)
         ts = self._next_ts()
-        self._ephemerals.append(
-            Ephemeral(channel, user, text, blocks, args.get("thread_ts") or None, ts)
-        )
+        self._ephemerals.append(Ephemeral(channel, user, text, blocks, args.get("thread_ts") or None, ts))
         return {"message_ts": ts}
 
     def _chat_get_permalink(self, args: dict[str, Any]) -> dict[str, Any]:
@@ -1334,8 +1319,11 @@ class FakeSlack:
         else:
             channel_id, existed = f"G{next(self._id_seq):08d}", False
             self._channels[channel_id] = _Channel(
-                id=channel_id, name=f"mpdm-{'--'.join(user_ids)}-1", is_mpim=True,
-                is_private=True, members=tuple(user_ids),
+                id=channel_id,
+                name=f"mpdm-{'--'.join(user_ids)}-1",
+                is_mpim=True,
+                is_private=True,
+                members=tuple(user_ids),
             )
         result: dict[str, Any] = {"channel": {"id": channel_id}}
         if existed:
@@ -1437,9 +1425,7 @@ class FakeSlack:
 
     def _apply_response(self, target: _ResponseTarget, body: dict[str, Any]) -> None:
         original = (
-            self._history.get((target.channel, target.message_ts))
-            if target.channel and target.message_ts
-            else None
+            self._history.get((target.channel, target.message_ts)) if target.channel and target.message_ts else None
         )
         if _truthy(body.get("delete_original")):
             if original is None:
@@ -1448,9 +1434,7 @@ class FakeSlack:
             return
         text, blocks = self._check_content(body)
         if _truthy(body.get("replace_original")) and original is not None:
-            self._apply_update(
-                original, text if body.get("text") is not None else None, blocks, "blocks" in body
-            )
+            self._apply_update(original, text if body.get("text") is not None else None, blocks, "blocks" in body)
             return
         if target.channel is None:
             return
@@ -1458,9 +1442,7 @@ class FakeSlack:
         if body.get("response_type") == "in_channel":
             self._post(target.channel, text, blocks, thread_ts)
         else:
-            self._ephemerals.append(
-                Ephemeral(target.channel, target.user, text, blocks, thread_ts, self._next_ts())
-            )
+            self._ephemerals.append(Ephemeral(target.channel, target.user, text, blocks, thread_ts, self._next_ts()))
 
     def _file_download(self, request: web.Request, path: str) -> web.StreamResponse:
         with self._lock:

@@ -34,6 +34,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import copy
+import inspect
 import itertools
 import json
 import re
@@ -690,7 +691,7 @@ class _Webhook:
     last_error_message: str | None = None
 
 
-_Handler = Callable[["FakeTelegram", _Params, str], Any]
+_Handler = Callable[..., Any]  # (fake, params, token) -> result, sync or async
 _METHODS: dict[str, tuple[str, _Handler]] = {}
 
 
@@ -730,6 +731,11 @@ class FakeTelegram:
     * A queued update that was never delivered is delivered even if its ``update_id``
       is below the client's ``offset`` - that is what lets a test queue the same update
       twice to simulate Telegram redelivering it.
+    * The bot is taken to be an admin everywhere: it may post in closed topics; group
+      privacy mode is not simulated (the test decides which updates the bot gets).
+    * Callback queries never expire; they can be answered exactly once.
+    * ``fail_next``/``rate_limit_next`` without a method spare getUpdates, so a polling
+      bot in the background does not swallow the fault meant for its next send.
     """
 
     def __init__(
@@ -1414,8 +1420,8 @@ class FakeTelegram:
         params = {key: _decode_value(key, value) for key, value in raw.items()}
         try:
             self._inject_fault(name)
-            if name == "getUpdates":
-                result = await self._get_updates(_Params(params))
+            if inspect.iscoroutinefunction(handler):  # long polls; they lock for themselves
+                result = await handler(self, _Params(params), token)
             else:
                 with self._lock:
                     result = handler(self, _Params(params), token)
@@ -1458,10 +1464,7 @@ class FakeTelegram:
     # -- getUpdates & webhook methods --------------------------------------------------------
 
     @_api("getUpdates")
-    def _get_updates_is_async(self, p: _Params, token: str) -> Any:
-        raise AssertionError("getUpdates is served by the async _get_updates")
-
-    async def _get_updates(self, p: _Params) -> list[JSON]:
+    async def _get_updates(self, p: _Params, token: str) -> list[JSON]:
         with self._lock:
             if self._webhook is not None:
                 raise BotApiError(409, WEBHOOK_CONFLICT)

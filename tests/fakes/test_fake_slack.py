@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import os
 import subprocess
@@ -10,10 +11,11 @@ import sys
 import threading
 import time
 import urllib.request
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import aiohttp
 import pytest
 from aiohttp import web
 from slack_bolt import App, BoltRequest
@@ -139,6 +141,7 @@ class TestMessagesWithSyncClient:
         assert fake.message("C1", ts).blocks is None  # type: ignore[union-attr]
         assert [(u.ts, u.text) for u in fake.updates] == [(ts, "Obrigado!")]
 
+    @pytest.mark.filterwarnings("ignore:The top-level `text` argument is missing")
     def test_update_with_only_blocks_keeps_text(self, fake: FakeSlack, client: WebClient) -> None:
         ts = client.chat_postMessage(channel="C1", text="Resolveu?", blocks=RESOLVEU)["ts"]
 
@@ -262,10 +265,36 @@ class TestValidation:
             pytest.param(["section"], id="not an object"),
             pytest.param([section("x" * 3001)], id="section text over 3000"),
             pytest.param([{"type": "section"}], id="section without text"),
-            pytest.param([{"type": "actions", "elements": [{"type": "button", "text": {"type": "plain_text", "text": "Ok"}}]}], id="button without action_id"),
+            pytest.param(
+                [{"type": "actions", "elements": [{"type": "button", "text": {"type": "plain_text", "text": "Ok"}}]}],
+                id="button without action_id",
+            ),
             pytest.param([buttons(("a", "x" * 76))], id="button text over 75"),
-            pytest.param([{"type": "actions", "elements": [{"type": "button", "action_id": "a", "text": {"type": "mrkdwn", "text": "*Ok*"}}]}], id="button text mrkdwn"),
-            pytest.param([{"type": "actions", "elements": [{"type": "button", "action_id": "a", "text": {"type": "plain_text", "text": "Ok"}, "value": "v" * 2001}]}], id="button value over 2000"),
+            pytest.param(
+                [
+                    {
+                        "type": "actions",
+                        "elements": [{"type": "button", "action_id": "a", "text": {"type": "mrkdwn", "text": "*Ok*"}}],
+                    }
+                ],
+                id="button text mrkdwn",
+            ),
+            pytest.param(
+                [
+                    {
+                        "type": "actions",
+                        "elements": [
+                            {
+                                "type": "button",
+                                "action_id": "a",
+                                "text": {"type": "plain_text", "text": "Ok"},
+                                "value": "v" * 2001,
+                            }
+                        ],
+                    }
+                ],
+                id="button value over 2000",
+            ),
             pytest.param([buttons(*[(f"b{i}", "Ok") for i in range(26)])], id="26 elements in actions"),
             pytest.param([section("x")] * 51, id="51 blocks"),
             pytest.param([{"type": "header", "text": {"type": "plain_text", "text": "h" * 151}}], id="header over 150"),
@@ -284,12 +313,20 @@ class TestValidation:
             {"type": "divider"},
             {"type": "context", "elements": [{"type": "mrkdwn", "text": "aberto ontem"}]},
             {"type": "image", "image_url": "https://example.invalid/a.png", "alt_text": "print"},
-            {"type": "rich_text", "elements": [{"type": "rich_text_section", "elements": [{"type": "text", "text": "oi"}]}]},
-            {"type": "input", "label": {"type": "plain_text", "text": "Descreva"}, "element": {"type": "plain_text_input", "action_id": "desc"}},
+            {
+                "type": "rich_text",
+                "elements": [{"type": "rich_text_section", "elements": [{"type": "text", "text": "oi"}]}],
+            },
+            {
+                "type": "input",
+                "label": {"type": "plain_text", "text": "Descreva"},
+                "element": {"type": "plain_text_input", "action_id": "desc"},
+            },
             buttons(*[(f"b{i}", "Ok") for i in range(25)]),
         ]
         assert block_kit_errors(blocks) == []
 
+    @pytest.mark.filterwarnings("ignore:The top-level `text` argument is missing")
     def test_neither_text_nor_blocks_is_no_text(self, client: WebClient) -> None:
         with pytest.raises(SlackApiError) as exc:
             client.chat_postMessage(channel="C1", text="")
@@ -384,9 +421,7 @@ class TestFaults:
             client.chat_postMessage(channel="C1", text="x")
         assert error_of(exc) == "is_archived"
 
-    def test_down_refuses_connections_and_comes_back_on_the_same_port(
-        self, fake: FakeSlack, client: WebClient
-    ) -> None:
+    def test_down_refuses_connections_and_comes_back_on_the_same_port(self, fake: FakeSlack, client: WebClient) -> None:
         port = fake.port
         fake.go_down()
         with pytest.raises(OSError):
@@ -396,6 +431,18 @@ class TestFaults:
 
         assert fake.port == port
         assert client.auth_test()["user_id"] == fake.bot_user_id
+
+    async def test_down_also_drops_keep_alive_connections(self, fake: FakeSlack) -> None:
+        async with aiohttp.ClientSession() as session:
+            aclient = AsyncWebClient(
+                token=fake.token, base_url=fake.base_url, session=session, timeout=3, retry_handlers=[]
+            )
+            await aclient.auth_test()  # leaves a pooled keep-alive connection
+            fake.go_down()
+            with pytest.raises(aiohttp.ClientError):
+                await aclient.auth_test()
+            fake.come_back()
+            assert (await aclient.auth_test())["ok"]
 
     def test_clear_forgets_recordings_but_keeps_history(self, fake: FakeSlack, client: WebClient) -> None:
         ts = client.chat_postMessage(channel="C1", text="x")["ts"]
@@ -461,7 +508,7 @@ class TestWaiting:
 
     def test_wait_for_timeout_lists_the_calls_received(self, fake: FakeSlack, client: WebClient) -> None:
         client.auth_test()
-        with pytest.raises(WaitTimeout, match="auth.test"):
+        with pytest.raises(WaitTimeout, match=r"auth\.test"):
             fake.wait_for(lambda: fake.messages("C1"), timeout=0.1)
 
     def test_a_bot_in_a_subprocess_can_use_it(self, fake: FakeSlack) -> None:
@@ -472,7 +519,7 @@ class TestWaiting:
         )
         env = {**os.environ, "BOT_TOKEN": fake.token, "SLACK_API_URL": fake.base_url}
         subprocess.run([sys.executable, "-c", script], env=env, check=True, timeout=15)
-        assert fake.wait_for(lambda: fake.last_message("C1")).text == "de outro processo"  # type: ignore[union-attr]
+        assert fake.wait_for(lambda: fake.last_message("C1")).text == "de outro processo"
 
 
 # ------------------------------------------------------------------ a real Bolt app over HTTP
@@ -545,7 +592,7 @@ class TestBoltOverHttp:
         for text in ("um", "dois"):
             said = fake.add_message("C1", text, user="U1")
             await apost_signed(bolt.url, event_body(message_event("U1", "C1", text, ts=said.ts)), SIGNING_SECRET)
-            await fake.await_for(lambda ts=said.ts: fake.messages("C1", thread_ts=ts))
+            await fake.await_for(functools.partial(fake.messages, "C1", thread_ts=said.ts))
         assert len(fake.calls_to("auth.test")) == 1
 
     async def test_app_mention(self, fake: FakeSlack, bolt: BoltServer) -> None:
@@ -561,15 +608,15 @@ class TestBoltOverHttp:
         assert bolt.seen_headers[0]["x-slack-retry-num"] == "1"
 
     async def test_button_click_acks_and_replaces_the_original(self, fake: FakeSlack, bolt: BoltServer) -> None:
-        ts = (await AsyncWebClient(token=fake.token, base_url=fake.base_url).chat_postMessage(
-            channel="C1", text="Resolveu?", blocks=RESOLVEU
-        ))["ts"]
+        ts = (
+            await AsyncWebClient(token=fake.token, base_url=fake.base_url).chat_postMessage(
+                channel="C1", text="Resolveu?", blocks=RESOLVEU
+            )
+        )["ts"]
         original = fake.message("C1", ts)
         assert original is not None
         url = fake.response_url(channel="C1", user="U1", message_ts=ts, kind="actions")
-        body = block_actions_body(
-            "U1", "resolveu_sim", channel_id="C1", message=original.to_dict(), response_url=url
-        )
+        body = block_actions_body("U1", "resolveu_sim", channel_id="C1", message=original.to_dict(), response_url=url)
 
         status, text = await apost_signed(bolt.url, body, SIGNING_SECRET)
 
@@ -651,7 +698,8 @@ class TestSyncBoltDispatch:
             say("pong")
 
         body = event_body(app_mention_event("U1", "C1", "ping"))
-        response = app.dispatch(BoltRequest(body=body, headers=signed_headers(body, SIGNING_SECRET)))
+        headers: dict[str, str | Sequence[str]] = {**signed_headers(body, SIGNING_SECRET)}
+        response = app.dispatch(BoltRequest(body=body, headers=headers))
 
         assert response.status == 200
         assert fake.last_message("C1").text == "pong"  # type: ignore[union-attr]

@@ -440,6 +440,14 @@ class TestWebhook:
         missing = await fake.post_to_webhook_async(u.text_message(ANA, "x"), secret=None)
         assert (wrong, missing, len(received)) == (403, 403, 1)
 
+    async def test_drop_pending_updates_forgets_the_queue(
+        self, fake: FakeTelegram, bot: telegram.Bot
+    ) -> None:
+        fake.queue_update(u.text_message(ANA, "velha"))
+        await bot.set_webhook("http://127.0.0.1:9/hook", drop_pending_updates=True)
+        assert (await bot.get_webhook_info()).pending_update_count == 0
+        assert fake.pending_updates == []
+
     async def test_invalid_secret_token_is_refused(self, bot: telegram.Bot) -> None:
         with pytest.raises(BadRequest, match=r"(?i)secret token contains unallowed characters"):
             await bot.set_webhook("http://127.0.0.1:9/hook", secret_token="não/pode")
@@ -457,8 +465,11 @@ class TestForumTopics:
         assert sent.reply_to_message.forum_topic_created is not None
         assert fake.sent_messages(HELPDESK, thread_id=topic.message_thread_id)[0].text == (
             "Nova ocorrência")
+        await bot.edit_forum_topic(HELPDESK, topic.message_thread_id, name="#42 - resolvido")
         await bot.close_forum_topic(HELPDESK, topic.message_thread_id)
-        assert fake.topics[0].is_closed and fake.topics[0].name == "Chamado #42 - Ana"
+        assert fake.topics[0].is_closed and fake.topics[0].name == "#42 - resolvido"
+        with pytest.raises(BadRequest, match=r"(?i)TOPIC_NOT_MODIFIED"):
+            await bot.close_forum_topic(HELPDESK, topic.message_thread_id)
 
     async def test_topics_exist_only_in_forums(self, bot: telegram.Bot) -> None:
         with pytest.raises(BadRequest, match=r"(?i)the chat is not a forum"):
@@ -542,6 +553,27 @@ class TestFilesAndOtherMethods:
         with pytest.raises(BadRequest, match=r"(?i)can't use file of type photo as document"):
             await bot.send_document(ANA, photo_id)
 
+    @pytest.mark.parametrize(
+        ("build", "send"),
+        [
+            (u.document_message, "send_document"),
+            (u.voice_message, "send_voice"),
+            (u.video_message, "send_video"),
+            (u.video_note_message, "send_video_note"),
+        ],
+    )
+    async def test_every_media_kind_is_resent_by_file_id(
+        self, fake: FakeTelegram, bot: telegram.Bot, build: Any, send: str
+    ) -> None:
+        fake.queue_update(build(ANA))
+        [update] = await bot.get_updates()
+        assert update.message is not None and update.message.effective_attachment is not None
+        file_id = update.message.effective_attachment.file_id  # type: ignore[union-attr]
+        await getattr(bot, send)(BRUNO, file_id)
+        sent = fake.last_message(BRUNO)
+        assert sent is not None and sent.file_id == file_id
+        assert sent.kind == build.__name__.removesuffix("_message")
+
     async def test_copy_message_reaction_and_get_chat(
         self, fake: FakeTelegram, bot: telegram.Bot
     ) -> None:
@@ -584,6 +616,13 @@ class TestRawHttpAndSyncUse:
         assert [m.text for m in fake.sent_messages(ANA)] == ["json", "form", "get"]
         form_markup = fake.calls_to("sendMessage")[1]["reply_markup"]
         assert form_markup["inline_keyboard"][0][0]["text"] == "a"  # decoded from JSON
+
+    def test_identity_and_session_methods(self, fake: FakeTelegram) -> None:
+        status, me = http(fake, "getMe")
+        assert status == 200 and me["result"]["username"] == "chamado_test_bot"
+        assert me["result"]["is_bot"] and me["result"]["id"] == 123456
+        assert http(fake, "logOut")[1] == {"ok": True, "result": True}
+        assert http(fake, "close")[1] == {"ok": True, "result": True}
 
     def test_errors_use_telegrams_envelope(self, fake: FakeTelegram) -> None:
         assert http(fake, "sendMessage", token="1:nope", json_body={}) == (
