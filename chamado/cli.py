@@ -485,6 +485,34 @@ def console(
              "você> ")
 
 
+@app.command()
+def serve(
+    telegram: Annotated[bool, typer.Option("--telegram", help="Run the Telegram bot.")] = False,
+    slack: Annotated[bool, typer.Option("--slack", help="Run the Slack app.")] = False,
+    webhook: Annotated[str | None, typer.Option("--webhook", help="Telegram webhook URL (else long polling).")] = None,
+    port: Annotated[int | None, typer.Option(help="HTTP port (webhooks, /healthz, /metrics).")] = None,
+    no_dispatch: Annotated[bool, typer.Option("--no-dispatch", help="Do not run the outbox dispatcher here.")] = False,
+) -> None:
+    """Run the bot as a long-lived service."""
+    import asyncio
+
+    from chamado.logs import setup_logging
+    from chamado.serve import ConfigError, ServeOptions
+    from chamado.serve import serve as run_service
+
+    conf = settings()
+    setup_logging(conf.log_format, conf.log_level)
+    options = ServeOptions(telegram=telegram, slack=slack, webhook_url=webhook, host=conf.http_host,
+                           port=port or conf.http_port, dispatch=not no_dispatch)
+    try:
+        code = asyncio.run(run_service(conf, options))
+    except ConfigError as exc:
+        raise fail(f"erro de configuração: {exc}") from None
+    except DomainError as exc:
+        raise fail(f"erro: {exc.render(conf.locale)}") from None
+    raise typer.Exit(code)
+
+
 def _mount_optional() -> None:
     try:
         from knowledge_base.cli import kb_app

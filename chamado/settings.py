@@ -45,6 +45,11 @@ class Settings(BaseSettings):
 
     analyst_desks: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
+    http_host: str = "0.0.0.0"
+    http_port: int = 8080
+    log_format: str = "auto"
+    log_level: str = "INFO"
+
     relay_mode: str = "auto"
     reply_marker: str = ">>"
     note_marker: str = "!nota"

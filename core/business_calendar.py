@@ -47,6 +47,8 @@ WEEKDAYS: frozenset[int] = frozenset(range(5))
 # A calendar that finds no business day in this many days is misconfigured
 # (e.g. every workday listed as a holiday); refuse instead of looping forever.
 _MAX_CLOSED_DAYS = 800
+# Days whose window is remembered (about twenty years); the cache is simply emptied when full.
+_WINDOW_CACHE_SIZE = 8192
 
 _WEEKDAY_NAMES = {
     "pt-BR": (
@@ -116,6 +118,7 @@ class BusinessCalendar:
         self.subdivision = subdivision
         self.extra_holidays = extra
         self._holidays_by_year: dict[int, frozenset[date]] = {}
+        self._windows: dict[date, _Window | None] = {}
 
     def __repr__(self) -> str:
         return (
@@ -156,13 +159,20 @@ class BusinessCalendar:
 
     def _window(self, day: date) -> _Window | None:
         """The day's ``[opening, closing)`` in UTC, or None when the team does not work."""
-        if not self.is_business_day(day):
-            return None
-        start = datetime.combine(day, self.opens, tzinfo=self._zone).astimezone(UTC)
-        end = datetime.combine(day, self.closes, tzinfo=self._zone).astimezone(UTC)
-        if end <= start:  # only when a DST jump swallows the whole window
-            return None
-        return start, end
+        try:
+            return self._windows[day]
+        except KeyError:
+            pass
+        window: _Window | None = None
+        if self.is_business_day(day):
+            start = datetime.combine(day, self.opens, tzinfo=self._zone).astimezone(UTC)
+            end = datetime.combine(day, self.closes, tzinfo=self._zone).astimezone(UTC)
+            if end > start:  # a DST jump could only swallow a window of under an hour
+                window = (start, end)
+        if len(self._windows) >= _WINDOW_CACHE_SIZE:
+            self._windows.clear()
+        self._windows[day] = window
+        return window
 
     def _first_window_after(self, day: date) -> tuple[date, _Window]:
         for _ in range(_MAX_CLOSED_DAYS):

@@ -1,24 +1,31 @@
-"""A fuzzy, IDF-weighted inverted index of phrasings: the matcher's scoring engine ("soft TF-IDF").
+"""A fuzzy, IDF-weighted inverted index of FAQ entries: the matcher's scoring engine ("soft TF-IDF").
 
-Plain string scorers (``token_set_ratio``, ``WRatio``) treat every word alike, so a message
-"reabrir chamado" scores as well against any phrasing mentioning "chamado" as against the one about
-reopening. This index weighs words by their rarity across entries (IDF) and lets them match
-fuzzily, in the spirit of Cohen, Ravikumar & Fienberg's SoftTFIDF (2003):
+Plain string scorers (``token_set_ratio``, ``WRatio``) treat every word alike, so "reabrir chamado"
+scores as well against any phrasing mentioning "chamado" as against the one about reopening (on the
+dev set ``token_set_ratio`` alone reaches 72% top-1). This index weighs words by their rarity across
+entries (IDF) and lets them match fuzzily, in the spirit of Cohen, Ravikumar & Fienberg's SoftTFIDF
+(2003):
 
 * two tokens *match* when ``fuzz.ratio >= token_cutoff`` (85: "chamdo" ~ "chamado", "cancela" ~
-  "cancelar"); their similarity is that ratio / 100. Fuzzy neighbours of a query token are found in
-  the vocabulary with rapidfuzz's C batch API (``process.extract``) and cached per token;
-* ``R`` (query coverage) of a phrasing = sum over query tokens of IDF x best similarity within the
-  phrasing, over the sum of the query tokens' IDF. A query token unknown to the whole index weighs
-  the highest IDF, so off-topic words pull the score down;
-* ``P`` (phrasing coverage) = the same, the other way round: how much of the phrasing's IDF mass
-  the query covers;
-* a phrasing scores ``F_beta(P, R)`` (beta > 1 favours covering the message), and an entry scores
-  ``(1 - entry_weight) * best phrasing F + entry_weight * R of the entry`` where the entry's R lets
-  a message combine words spread over several of the entry's phrasings. All scores are 0-100.
+  "cancelar"), with similarity ratio / 100, or when they share a prefix of 5+ letters and differ
+  only in a short ending ("avaliar" ~ "avalio", similarity 0.9). Neighbours of a query token are
+  looked up in the vocabulary once, through rapidfuzz's C batch API (``process.extract``) on the
+  few candidates a length and shared-bigram filter lets through, and cached;
+* ``R`` (message coverage) of a phrasing = sum over the message's tokens of IDF x best similarity
+  within the phrasing, over the sum of their IDF; a token unknown to the index weighs the highest
+  IDF, so off-topic words pull the score down. ``P`` (phrasing coverage) is the same the other way
+  round, and the phrasing scores ``F_beta(P, R)`` (beta = 2 favours covering the message);
+* an entry scores ``(1 - a) * [(1 - l) * best phrasing F + l * R1 + t * (R2 - R1)] + a * R3``,
+  where R1, R2, R3 are the message coverage by all the entry's phrasings together, plus its tags,
+  plus its answer text: a message may combine words of several phrasings, name a tag, or use a
+  word only the answer mentions. ``l = 0.5, t = 0.25, a = 0.1``. All scores are 0-100.
 
-Scoring walks the postings of the matched tokens only (numpy, no Python loop over choices); a
-choice sharing no token with the message scores 0 without being looked at.
+Those constants were chosen on the dev set together with a leave-one-phrasing-out check on the FAQ
+itself (each phrasing asked against an index without it: independent of every eval file); the
+decision thresholds are calibrated separately (``knowledge_base.calibration``).
+
+Scoring walks the postings of the matched tokens only, with numpy (no Python loop over phrasings);
+a phrasing sharing no token with the message scores 0 without being looked at.
 """
 
 from __future__ import annotations
@@ -33,11 +40,32 @@ from rapidfuzz import fuzz, process
 
 FloatArray = npt.NDArray[np.float32]
 IntArray = npt.NDArray[np.int64]
+Neighbours = tuple[tuple[int, float], ...]
 
-TOKEN_CUTOFF = 85.0
-BETA = 2.0
-ENTRY_WEIGHT = 0.5
 _NEIGHBOUR_CACHE_SIZE = 100_000
+
+
+@dataclass(frozen=True, slots=True)
+class ScoringWeights:
+    """The scoring constants (see the module docstring)."""
+
+    token_cutoff: float = 85.0  # fuzz.ratio for two tokens to match
+    prefix_length: int = 5  # shared prefix making two tokens variants of one word ...
+    suffix_slack: int = 3  # ... when the shorter one has at most this many letters past it
+    prefix_similarity: float = 0.9
+    beta: float = 2.0  # F_beta of phrasing coverage (P) and message coverage (R)
+    entry_weight: float = 0.5  # l: message coverage by the whole entry
+    keyword_weight: float = 0.25  # t: extra coverage by the entry's tags
+    background_weight: float = 0.1  # a: coverage including the answer text
+
+
+@dataclass(frozen=True, slots=True)
+class IndexedEntry:
+    """What the index knows of one entry, already tokenized."""
+
+    phrasings: Sequence[Sequence[str]]  # question and phrasings; at least one, none empty
+    keywords: Sequence[str] = ()  # tags
+    background: Sequence[str] = ()  # answer text
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,88 +82,87 @@ class _Csr:
         ids = np.fromiter((i for r in rows for i in r), dtype=np.int64, count=int(start[-1]))
         return cls(start, ids)
 
+    @classmethod
+    def invert(cls, rows: Sequence[Sequence[int]], columns: int) -> _Csr:
+        """Postings: for each column id, the (sorted) rows that contain it."""
+        inverted: list[list[int]] = [[] for _ in range(columns)]
+        for row, ids in enumerate(rows):
+            for column in ids:
+                inverted[column].append(row)
+        return cls.build(inverted)
+
     def row(self, k: int) -> IntArray:
         return self.ids[self.start[k] : self.start[k + 1]]
 
 
 class SoftTfidfIndex:
-    """Choices (token lists) grouped by owner (entry numbers 0..n-1, each owner's choices
-    contiguous); scores every owner for a query."""
+    """Scores every entry (by position in ``entries``) for a tokenized message."""
 
-    def __init__(
-        self,
-        choices: Sequence[Sequence[str]],
-        owners: Sequence[int],
-        *,
-        token_cutoff: float = TOKEN_CUTOFF,
-        beta: float = BETA,
-        entry_weight: float = ENTRY_WEIGHT,
-    ) -> None:
-        if len(choices) != len(owners):
-            raise ValueError("one owner per choice")
-        if list(owners) != sorted(owners) or (owners and owners[-1] != len(set(owners)) - 1):
-            raise ValueError("owners must be 0, 1, 2, ... with each owner's choices contiguous")
-        self.owners = len(set(owners))
-        self._owner: IntArray = np.asarray(owners, dtype=np.int64)
-        self._entry_starts: IntArray = np.flatnonzero(
-            np.r_[True, self._owner[1:] != self._owner[:-1]]
-        ).astype(np.int64)
-        self._token_cutoff = token_cutoff
-        self._beta2 = beta * beta
-        self._entry_weight = entry_weight
+    def __init__(self, entries: Sequence[IndexedEntry], weights: ScoringWeights | None = None) -> None:
+        self.weights = w = weights or ScoringWeights()
+        self.size = len(entries)
         vocabulary: dict[str, int] = {}
+
+        def ids(tokens: Sequence[str]) -> list[int]:
+            return sorted({vocabulary.setdefault(t, len(vocabulary)) for t in tokens})
+
         choice_rows: list[list[int]] = []
-        entry_rows: list[set[int]] = []
-        for tokens, owner in zip(choices, owners, strict=True):
-            ids = sorted({vocabulary.setdefault(t, len(vocabulary)) for t in tokens})
-            for token_id in ids:
-                while token_id >= len(entry_rows):
-                    entry_rows.append(set())
-                entry_rows[token_id].add(owner)
-            choice_rows.append(ids)
+        owners: list[int] = []
+        entry_rows: list[list[int]] = []
+        for number, entry in enumerate(entries):
+            rows = [ids(p) for p in entry.phrasings]
+            if not rows or not all(rows):
+                raise ValueError(f"entry #{number} needs at least one non-empty phrasing")
+            choice_rows.extend(rows)
+            owners.extend([number] * len(rows))
+            entry_rows.append(sorted({i for r in rows for i in r}))
+        keyword_rows = [ids(e.keywords) for e in entries]
+        background_rows = [ids(e.background) for e in entries]
+
         self._vocabulary = vocabulary
         self._tokens = list(vocabulary)
-        postings: list[list[int]] = [[] for _ in vocabulary]
-        for choice_id, ids in enumerate(choice_rows):
-            for token_id in ids:
-                postings[token_id].append(choice_id)
-        self._postings = _Csr.build(postings)
-        self._entry_postings = _Csr.build([sorted(r) for r in entry_rows])
+        size = len(self._tokens)
+        self._owner = np.asarray(owners, dtype=np.int64)
+        self._entry_starts = np.flatnonzero(np.r_[True, self._owner[1:] != self._owner[:-1]])
+        self._postings = _Csr.invert(choice_rows, size)
+        self._entry_postings = _Csr.invert(entry_rows, size)
+        self._keyword_postings = _Csr.invert(keyword_rows, size)
+        self._background_postings = _Csr.invert(background_rows, size)
+
+        # IDF over entries, from the phrasings: a word only tags or answers use counts as rare.
         entry_df = np.diff(self._entry_postings.start).astype(np.float64)
-        n = max(self.owners, 1)
+        n = max(self.size, 1)
         self._idf = np.log1p(n / np.maximum(entry_df, 1.0)).astype(np.float32)
         self._unknown_idf = float(math.log1p(n / 0.5))
-        weight = np.zeros(len(choice_rows), dtype=np.float32)
-        for choice_id, ids in enumerate(choice_rows):
-            weight[choice_id] = float(self._idf[ids].sum()) if ids else 1.0
-        self._choice_weight = weight
-        self._neighbours: dict[str, tuple[tuple[int, float], ...]] = {}
-        self._token_lengths = np.fromiter(map(len, self._tokens), dtype=np.int64)
+        self._choice_weight = np.array([self._idf[r].sum() for r in choice_rows], dtype=np.float32)
+
+        self._neighbours: dict[str, Neighbours] = {}
+        self._token_lengths = np.fromiter(map(len, self._tokens), dtype=np.int64, count=size)
         bigram_ids: dict[str, int] = {}
-        bigram_rows: list[list[int]] = []
-        for token_id, token in enumerate(self._tokens):
-            for gram in _bigrams(token):
-                key = bigram_ids.setdefault(gram, len(bigram_ids))
-                if key == len(bigram_rows):
-                    bigram_rows.append([])
-                bigram_rows[key].append(token_id)
+        token_bigrams = [[bigram_ids.setdefault(g, len(bigram_ids)) for g in _bigrams(t)] for t in self._tokens]
         self._bigram_ids = bigram_ids
-        self._bigram_postings = _Csr.build(bigram_rows)
+        self._bigram_postings = _Csr.invert(token_bigrams, len(bigram_ids))
+        self._by_prefix: dict[str, list[int]] = {}
+        for token_id, token in enumerate(self._tokens):
+            if len(token) >= w.prefix_length:
+                self._by_prefix.setdefault(token[: w.prefix_length], []).append(token_id)
 
     @property
     def vocabulary_size(self) -> int:
         return len(self._tokens)
 
     def score(self, tokens: Sequence[str]) -> FloatArray:
-        """Score (0-100) of every owner for the query ``tokens``; 0 for owners sharing nothing."""
-        entry_score = np.zeros(self.owners, dtype=np.float32)
+        """Score (0-100) of every entry for the message ``tokens``; 0 for entries sharing nothing."""
+        w = self.weights
         query = list(dict.fromkeys(tokens))
-        if not query or not self._tokens:
-            return entry_score
+        if not query or not self.size:
+            return np.zeros(self.size, dtype=np.float32)
         n_choices = len(self._owner)
-        query_hit = np.zeros(n_choices, dtype=np.float32)  # sum of IDF x best similarity
-        entry_hit = np.zeros(self.owners, dtype=np.float32)
-        best_per_token: dict[int, float] = {}  # vocabulary id -> best similarity to the query
+        phrasing_hit = np.zeros(n_choices, dtype=np.float32)  # sum of IDF x best similarity
+        entry_hit = np.zeros(self.size, dtype=np.float32)  # R1 numerator
+        keyword_hit = np.zeros(self.size, dtype=np.float32)  # R2 numerator
+        background_hit = np.zeros(self.size, dtype=np.float32)  # R3 numerator
+        best_per_token: dict[int, float] = {}  # vocabulary id -> best similarity to the message
         query_weight = 0.0
         for token in query:
             neighbours = self.neighbours(token)
@@ -144,51 +171,70 @@ class SoftTfidfIndex:
                 continue
             weight = float(self._idf[max(neighbours, key=lambda n: (n[1], self._idf[n[0]]))[0]])
             query_weight += weight
-            query_hit += weight * self._best_similarity(neighbours, self._postings, n_choices)
-            entry_hit += weight * self._best_similarity(neighbours, self._entry_postings, self.owners)
+            phrasing_hit += weight * _best_similarity(neighbours, self._postings, n_choices)
+            in_entry = _best_similarity(neighbours, self._entry_postings, self.size)
+            with_keywords = np.maximum(in_entry, _best_similarity(neighbours, self._keyword_postings, self.size))
+            with_background = np.maximum(
+                with_keywords, _best_similarity(neighbours, self._background_postings, self.size)
+            )
+            entry_hit += weight * in_entry
+            keyword_hit += weight * with_keywords
+            background_hit += weight * with_background
             for token_id, similarity in neighbours:
                 best_per_token[token_id] = max(best_per_token.get(token_id, 0.0), similarity)
         if not best_per_token:
-            return entry_score
-        recall = query_hit / np.float32(query_weight)
-        precision = self._phrasing_coverage(best_per_token, n_choices) / self._choice_weight
-        denominator = self._beta2 * precision + recall
-        f_beta = np.divide(
-            (1 + self._beta2) * precision * recall,
-            denominator,
-            out=np.zeros_like(recall),
-            where=denominator > 0,
-        )
-        entry_score = np.maximum.reduceat(f_beta, self._entry_starts)
-        entry_recall = entry_hit / np.float32(query_weight)
-        blended = (1 - self._entry_weight) * entry_score + self._entry_weight * entry_recall
-        return np.asarray(100.0 * blended, dtype=np.float32)
+            return np.zeros(self.size, dtype=np.float32)
+        total = np.float32(query_weight)
+        best_phrasing = np.maximum.reduceat(self._f_beta(phrasing_hit / total, best_per_token), self._entry_starts)
+        r1, r2, r3 = entry_hit / total, keyword_hit / total, background_hit / total
+        blended = (1 - w.entry_weight) * best_phrasing + w.entry_weight * r1 + w.keyword_weight * (r2 - r1)
+        final = (1 - w.background_weight) * blended + w.background_weight * r3
+        return np.asarray(100.0 * final, dtype=np.float32)
 
-    def neighbours(self, token: str) -> tuple[tuple[int, float], ...]:
-        """Vocabulary ids matching ``token`` (ratio >= cutoff) with their similarity in [0, 1]."""
+    def neighbours(self, token: str) -> Neighbours:
+        """Vocabulary ids matching ``token`` with their similarity in (0, 1]; cached per token."""
         cached = self._neighbours.get(token)
         if cached is not None:
             return cached
         exact = self._vocabulary.get(token)
         candidates = self._fuzzy_candidates(token)
-        found = process.extract(
+        found: dict[int, float] = {}
+        for _, score, i in process.extract(
             token,
             [self._tokens[i] for i in candidates],
             scorer=fuzz.ratio,
-            score_cutoff=self._token_cutoff,
+            score_cutoff=self.weights.token_cutoff,
             limit=None,
-        )
-        result = tuple(
-            (int(candidates[i]), 1.0 if candidates[i] == exact else float(score) / 100.0)
-            for _, score, i in found
-        )
+        ):
+            found[int(candidates[i])] = float(score) / 100.0
+        for token_id in self._prefix_variants(token):
+            found[token_id] = max(found.get(token_id, 0.0), self.weights.prefix_similarity)
+        if exact is not None:
+            found[exact] = 1.0
+        result = tuple(found.items())
         if len(self._neighbours) >= _NEIGHBOUR_CACHE_SIZE:
             self._neighbours.clear()
         self._neighbours[token] = result
         return result
 
+    def _f_beta(self, recall: FloatArray, best_per_token: dict[int, float]) -> FloatArray:
+        beta2 = self.weights.beta**2
+        rows = [self._postings.row(t) for t in best_per_token]
+        covered = np.bincount(
+            np.concatenate(rows),
+            np.concatenate(
+                [np.full(len(r), self._idf[t] * s) for r, (t, s) in zip(rows, best_per_token.items(), strict=True)]
+            ),
+            minlength=len(self._owner),
+        ).astype(np.float32)
+        precision = covered / self._choice_weight
+        denominator = beta2 * precision + recall
+        return np.divide(
+            (1 + beta2) * precision * recall, denominator, out=np.zeros_like(recall), where=denominator > 0
+        )
+
     def _fuzzy_candidates(self, token: str) -> IntArray:
-        """Vocabulary ids that can reach the cutoff, by length and shared bigrams (q-gram lemma).
+        """Vocabulary ids that can reach the ratio cutoff, by length and shared bigrams (q-gram lemma).
 
         ``ratio = 1 - d / (la + lb) >= c`` bounds the other token's length to
         ``[L c / (2 - c), L (2 - c) / c]`` and the Indel distance to ``d <= 2 L (1 - c) / c``;
@@ -196,7 +242,7 @@ class SoftTfidfIndex:
         candidate shares at least ``|bigrams| - 2 d`` distinct bigrams with it. Only those
         candidates are scored, which gives the same result as scoring the whole vocabulary.
         """
-        c = self._token_cutoff / 100.0
+        c = self.weights.token_cutoff / 100.0
         length = len(token)
         lengths = self._token_lengths
         in_range = (lengths >= length * c / (2 - c) - 1e-9) & (lengths <= length * (2 - c) / c + 1e-9)
@@ -210,27 +256,35 @@ class SoftTfidfIndex:
         shared = np.bincount(np.concatenate(rows), minlength=len(self._tokens))
         return np.flatnonzero(in_range & (shared >= needed))
 
-    @staticmethod
-    def _best_similarity(
-        neighbours: Sequence[tuple[int, float]], postings: _Csr, size: int
-    ) -> FloatArray:
-        best = np.zeros(size, dtype=np.float32)
-        if len(neighbours) == 1:
-            token_id, similarity = neighbours[0]
-            best[postings.row(token_id)] = similarity
-            return best
-        for token_id, similarity in neighbours:
-            np.maximum.at(best, postings.row(token_id), np.float32(similarity))
-        return best
+    def _prefix_variants(self, token: str) -> list[int]:
+        """Tokens sharing 5+ first letters with ``token`` where the shorter has <= 3 letters more."""
+        w = self.weights
+        variants = []
+        for token_id in self._by_prefix.get(token[: w.prefix_length], ()) if len(token) >= w.prefix_length else ():
+            other = self._tokens[token_id]
+            shared = len(_common_prefix(token, other))
+            if shared >= min(len(token), len(other)) - w.suffix_slack:
+                variants.append(token_id)
+        return variants
 
-    def _phrasing_coverage(self, best_per_token: dict[int, float], size: int) -> FloatArray:
-        rows = [self._postings.row(t) for t in best_per_token]
-        weights = [
-            np.full(len(r), self._idf[t] * s, dtype=np.float32)
-            for r, (t, s) in zip(rows, best_per_token.items(), strict=True)
-        ]
-        covered = np.bincount(np.concatenate(rows), np.concatenate(weights), minlength=size)
-        return covered.astype(np.float32)
+
+def _best_similarity(neighbours: Neighbours, postings: _Csr, size: int) -> FloatArray:
+    """For each row id: the best similarity of any neighbour it contains (0 if none)."""
+    best = np.zeros(size, dtype=np.float32)
+    if len(neighbours) == 1:
+        token_id, similarity = neighbours[0]
+        best[postings.row(token_id)] = similarity
+        return best
+    for token_id, similarity in neighbours:
+        np.maximum.at(best, postings.row(token_id), np.float32(similarity))
+    return best
+
+
+def _common_prefix(a: str, b: str) -> str:
+    for i, (x, y) in enumerate(zip(a, b, strict=False)):
+        if x != y:
+            return a[:i]
+    return a[: min(len(a), len(b))]
 
 
 def _bigrams(token: str) -> set[str]:

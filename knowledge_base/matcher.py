@@ -2,8 +2,8 @@
 
 At construction it normalizes the question and phrasings of every non-draft entry in its locale
 (``knowledge_base.normalize``) and builds ONE ``SoftTfidfIndex`` over them (fuzzy token matching
-with rapidfuzz, IDF weights, an entry's score being a blend of its best phrasing and of the whole
-entry; see ``knowledge_base.index``). A message is normalized the same way and scored; the ranked
+with rapidfuzz, IDF weights, an entry's score blending its best phrasing with the whole entry, its
+tags and its answer; see ``knowledge_base.index``). A message is normalized the same way and scored; the ranked
 entries go through the three-band decision of ``knowledge_base.decision``. A message with no
 meaningful token (greetings, thanks, laughter, stop words) gets NONE without scoring.
 
@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from knowledge_base.decision import Decision, Match, MatchResult, Thresholds, load_thresholds
-from knowledge_base.index import SoftTfidfIndex
+from knowledge_base.index import IndexedEntry, ScoringWeights, SoftTfidfIndex
 from knowledge_base.loader import KnowledgeBase
 from knowledge_base.locales import Locale, normalize_locale
 from knowledge_base.normalize import tokenize
@@ -38,7 +38,7 @@ class Matcher:
     """Fuzzy FAQ matcher for one locale.
 
     ``answer``, ``margin`` and ``suggest`` (or a whole ``thresholds``) override the calibrated
-    values read from ``thresholds.yaml``.
+    values read from ``thresholds.yaml``; ``weights`` overrides the scoring constants (experiments).
     """
 
     kind = "matcher"
@@ -52,6 +52,7 @@ class Matcher:
         answer: float | None = None,
         margin: float | None = None,
         suggest: float | None = None,
+        weights: ScoringWeights | None = None,
     ) -> None:
         self.locale: Locale = normalize_locale(locale)
         base = thresholds or load_thresholds(self.kind)
@@ -62,23 +63,28 @@ class Matcher:
         )
         self._served: list[_Served] = []
         self._choices: list[str] = []
-        choice_tokens: list[list[str]] = []
-        owners: list[int] = []
+        self._owners: list[int] = []
+        indexed: list[IndexedEntry] = []
         for entry in kb.served:
             text = entry.localized(self.locale)
-            seen: set[str] = set()
+            phrasings: dict[str, list[str]] = {}
             for phrasing in (text.question, *text.phrasings):
                 tokens = tokenize(phrasing, self.locale)
-                normalized = " ".join(tokens)
-                if normalized and normalized not in seen:
-                    seen.add(normalized)
-                    self._choices.append(normalized)
-                    choice_tokens.append(tokens)
-                    owners.append(len(self._served))
-            if seen:
-                self._served.append(_Served(entry.id, text))
-        self._owners = owners
-        self._index = SoftTfidfIndex(choice_tokens, owners)
+                if tokens:
+                    phrasings.setdefault(" ".join(tokens), tokens)
+            if not phrasings:
+                continue
+            self._choices.extend(phrasings)
+            self._owners.extend([len(self._served)] * len(phrasings))
+            self._served.append(_Served(entry.id, text))
+            indexed.append(
+                IndexedEntry(
+                    phrasings=list(phrasings.values()),
+                    keywords=[t for tag in entry.tags for t in tokenize(tag, self.locale)],
+                    background=tokenize(text.answer, self.locale),
+                )
+            )
+        self._index = SoftTfidfIndex(indexed, weights)
 
     def __len__(self) -> int:
         """Number of indexed choices (normalized questions and phrasings)."""

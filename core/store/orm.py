@@ -73,6 +73,9 @@ class Organization(Base):
     billing_mode: Mapped[str] = mapped_column(String(12))
     acceptance_signed_on: Mapped[date | None] = mapped_column(Date)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    hourly_rate_cents: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    contract_minutes_month: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    email_copies: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
     created_at: Mapped[datetime]
 
     contacts: Mapped[list[Contact]] = relationship(back_populates="organization")
@@ -157,12 +160,16 @@ class Ticket(Base):
     last_analyst_activity_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
     forwarded_area: Mapped[str | None] = mapped_column(String(60))
+    routed_to_id: Mapped[int | None] = mapped_column(ForeignKey("analysts.id"))
+    requested_analyst_id: Mapped[int | None] = mapped_column(ForeignKey("analysts.id"))
+    first_response_due_at: Mapped[datetime | None]
+    resolution_due_at: Mapped[datetime | None]
     satisfaction: Mapped[int | None] = mapped_column(Integer)
     satisfaction_comment: Mapped[str | None] = mapped_column(Text)
 
     organization: Mapped[Organization] = relationship()
     requester: Mapped[Contact] = relationship()
-    assignee: Mapped[Analyst | None] = relationship()
+    assignee: Mapped[Analyst | None] = relationship(foreign_keys=[assignee_id])
     messages: Mapped[list[Message]] = relationship(
         back_populates="ticket", order_by="Message.id", cascade="all, delete-orphan"
     )
@@ -357,3 +364,46 @@ class FaqQuestion(Base):
     feedback: Mapped[str | None] = mapped_column(String(12))
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
     created_at: Mapped[datetime]
+
+
+class SlaAlert(Base):
+    """A warning (80%) or a breach of a ticket's SLA target, recorded once each."""
+
+    __tablename__ = "sla_alerts"
+    __table_args__ = (UniqueConstraint("ticket_id", "target", "level"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    target: Mapped[str] = mapped_column(String(20))
+    level: Mapped[str] = mapped_column(String(10))
+    created_at: Mapped[datetime]
+
+
+class TimeEntry(Base):
+    """Hours an analyst logged on a ticket (stored in minutes)."""
+
+    __tablename__ = "time_entries"
+    __table_args__ = (Index("ix_time_entries_created", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    analyst_id: Mapped[int] = mapped_column(ForeignKey("analysts.id"))
+    minutes: Mapped[int] = mapped_column(Integer)
+    note: Mapped[str | None] = mapped_column(Text)
+    client_cause: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime]
+
+
+class BillingApproval(Base):
+    """SaaS: the client's decision on billing hours whose cause was on their side."""
+
+    __tablename__ = "billing_approvals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), unique=True)
+    status: Mapped[str] = mapped_column(String(10))
+    reason: Mapped[str | None] = mapped_column(Text)
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("analysts.id"))
+    requested_at: Mapped[datetime]
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"))
+    decided_at: Mapped[datetime | None]

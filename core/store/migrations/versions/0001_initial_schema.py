@@ -2,13 +2,14 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 13:00:12.674216
+Create Date: 2026-11-25 13:07:17.303624
 """
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
+
 
 revision = '0001'
 down_revision = None
@@ -51,6 +52,9 @@ def upgrade() -> None:
     sa.Column('billing_mode', sa.String(length=12), nullable=False),
     sa.Column('acceptance_signed_on', sa.Date(), nullable=True),
     sa.Column('active', sa.Boolean(), nullable=False),
+    sa.Column('hourly_rate_cents', sa.Integer(), server_default='0', nullable=False),
+    sa.Column('contract_minutes_month', sa.Integer(), server_default='0', nullable=False),
+    sa.Column('email_copies', sa.Boolean(), server_default='1', nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_organizations')),
     sa.UniqueConstraint('slug', name=op.f('uq_organizations_slug'))
@@ -137,11 +141,17 @@ def upgrade() -> None:
     sa.Column('last_analyst_activity_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('closed_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('forwarded_area', sa.String(length=60), nullable=True),
+    sa.Column('routed_to_id', sa.Integer(), nullable=True),
+    sa.Column('requested_analyst_id', sa.Integer(), nullable=True),
+    sa.Column('first_response_due_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('resolution_due_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('satisfaction', sa.Integer(), nullable=True),
     sa.Column('satisfaction_comment', sa.Text(), nullable=True),
     sa.ForeignKeyConstraint(['assignee_id'], ['analysts.id'], name=op.f('fk_tickets_assignee_id_analysts')),
     sa.ForeignKeyConstraint(['organization_id'], ['organizations.id'], name=op.f('fk_tickets_organization_id_organizations')),
+    sa.ForeignKeyConstraint(['requested_analyst_id'], ['analysts.id'], name=op.f('fk_tickets_requested_analyst_id_analysts')),
     sa.ForeignKeyConstraint(['requester_id'], ['contacts.id'], name=op.f('fk_tickets_requester_id_contacts')),
+    sa.ForeignKeyConstraint(['routed_to_id'], ['analysts.id'], name=op.f('fk_tickets_routed_to_id_analysts')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_tickets')),
     sa.UniqueConstraint('number', name=op.f('uq_tickets_number'))
     )
@@ -150,6 +160,21 @@ def upgrade() -> None:
         batch_op.create_index('ix_tickets_queue', ['status', 'level', 'assignee_id', 'created_at'], unique=False)
         batch_op.create_index('ix_tickets_requester', ['requester_id', 'status', 'created_at'], unique=False)
 
+    op.create_table('billing_approvals',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('ticket_id', sa.Integer(), nullable=False),
+    sa.Column('status', sa.String(length=10), nullable=False),
+    sa.Column('reason', sa.Text(), nullable=True),
+    sa.Column('requested_by_id', sa.Integer(), nullable=True),
+    sa.Column('requested_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('decided_by_id', sa.Integer(), nullable=True),
+    sa.Column('decided_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['decided_by_id'], ['contacts.id'], name=op.f('fk_billing_approvals_decided_by_id_contacts')),
+    sa.ForeignKeyConstraint(['requested_by_id'], ['analysts.id'], name=op.f('fk_billing_approvals_requested_by_id_analysts')),
+    sa.ForeignKeyConstraint(['ticket_id'], ['tickets.id'], name=op.f('fk_billing_approvals_ticket_id_tickets')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_billing_approvals')),
+    sa.UniqueConstraint('ticket_id', name=op.f('uq_billing_approvals_ticket_id'))
+    )
     op.create_table('faq_questions',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('platform', sa.String(length=20), nullable=False),
@@ -220,6 +245,19 @@ def upgrade() -> None:
         batch_op.create_index('ix_outbox_stream', ['stream', 'status', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_outbox_ticket_id'), ['ticket_id'], unique=False)
 
+    op.create_table('sla_alerts',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('ticket_id', sa.Integer(), nullable=False),
+    sa.Column('target', sa.String(length=20), nullable=False),
+    sa.Column('level', sa.String(length=10), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['ticket_id'], ['tickets.id'], name=op.f('fk_sla_alerts_ticket_id_tickets')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_sla_alerts')),
+    sa.UniqueConstraint('ticket_id', 'target', 'level', name=op.f('uq_sla_alerts_ticket_id_target_level'))
+    )
+    with op.batch_alter_table('sla_alerts', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_sla_alerts_ticket_id'), ['ticket_id'], unique=False)
+
     op.create_table('thread_messages',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('ticket_id', sa.Integer(), nullable=False),
@@ -265,11 +303,32 @@ def upgrade() -> None:
     with op.batch_alter_table('ticket_threads', schema=None) as batch_op:
         batch_op.create_index('ix_ticket_threads_lookup', ['platform', 'chat', 'thread_ref'], unique=False)
 
+    op.create_table('time_entries',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('ticket_id', sa.Integer(), nullable=False),
+    sa.Column('analyst_id', sa.Integer(), nullable=False),
+    sa.Column('minutes', sa.Integer(), nullable=False),
+    sa.Column('note', sa.Text(), nullable=True),
+    sa.Column('client_cause', sa.Boolean(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['analyst_id'], ['analysts.id'], name=op.f('fk_time_entries_analyst_id_analysts')),
+    sa.ForeignKeyConstraint(['ticket_id'], ['tickets.id'], name=op.f('fk_time_entries_ticket_id_tickets')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_time_entries'))
+    )
+    with op.batch_alter_table('time_entries', schema=None) as batch_op:
+        batch_op.create_index('ix_time_entries_created', ['created_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_time_entries_ticket_id'), ['ticket_id'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('time_entries', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_time_entries_ticket_id'))
+        batch_op.drop_index('ix_time_entries_created')
+
+    op.drop_table('time_entries')
     with op.batch_alter_table('ticket_threads', schema=None) as batch_op:
         batch_op.drop_index('ix_ticket_threads_lookup')
 
@@ -282,6 +341,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_thread_messages_ticket_id'))
 
     op.drop_table('thread_messages')
+    with op.batch_alter_table('sla_alerts', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_sla_alerts_ticket_id'))
+
+    op.drop_table('sla_alerts')
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_outbox_ticket_id'))
         batch_op.drop_index('ix_outbox_stream')
@@ -296,6 +359,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_faq_questions_created')
 
     op.drop_table('faq_questions')
+    op.drop_table('billing_approvals')
     with op.batch_alter_table('tickets', schema=None) as batch_op:
         batch_op.drop_index('ix_tickets_requester')
         batch_op.drop_index('ix_tickets_queue')
