@@ -1,7 +1,7 @@
 """Matcher latency on synthetic knowledge bases: ``python -m benchmarks.kb_match``.
 
-For each size it builds a synthetic FAQ (random pt-BR-ish vocabulary with Zipf word frequencies,
-a question and 4 phrasings per entry), builds a ``Matcher`` on it (timed), then times
+For each size it builds a synthetic FAQ (random pt-BR-ish vocabulary with Zipf word frequencies;
+per entry a question, 4 phrasings, 2 tags and a 15-30 word answer), builds a ``Matcher`` on it (timed), then times
 ``Matcher.ask`` on noisy client-like queries (a phrasing with a dropped word, a typo, filler words,
 capitals; one in five unrelated). As references it times plain ``rapidfuzz.process.extract``
 (``limit=10``) over the same pre-normalized strings with ``token_set_ratio`` (the usual FAQ scorer)
@@ -58,9 +58,9 @@ def make_vocabulary(rng: random.Random, size: int) -> list[str]:
 def make_kb(rng: random.Random, entries: int, vocabulary: Sequence[str]) -> KnowledgeBase:
     weights = [1.0 / (rank + 1) for rank in range(len(vocabulary))]
 
-    def sentence() -> str:
-        words = rng.choices(vocabulary, weights=weights, k=rng.randint(3, 6))
-        for _ in range(rng.randint(1, 3)):
+    def sentence(low: int = 3, high: int = 6) -> str:
+        words = rng.choices(vocabulary, weights=weights, k=rng.randint(low, high))
+        for _ in range(max(1, len(words) // 3)):
             words.insert(rng.randrange(len(words) + 1), rng.choice(_STOP))
         return " ".join(words)
 
@@ -69,9 +69,10 @@ def make_kb(rng: random.Random, entries: int, vocabulary: Sequence[str]) -> Know
         text = LocalizedEntry(
             question=sentence().capitalize() + "?",
             phrasings=tuple(sentence() for _ in range(4)),
-            answer=f"Resposta sintética {number}.",
+            answer=sentence(15, 30).capitalize() + ".",
         )
-        made.append(Entry.model_validate({"id": f"e{number}", "pt-BR": text.model_dump()}))
+        tags = rng.choices(vocabulary, weights=weights, k=2)
+        made.append(Entry.model_validate({"id": f"e{number}", "tags": tags, "pt-BR": text.model_dump()}))
     return KnowledgeBase(entries=tuple(made))
 
 

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
-from chamado.settings import Settings, desks_of
+from chamado.settings import Settings, desks_of, smtp_configured
 from core.outbox import ANALYSTS, Deliverer, OutboxDispatcher, OutboxItem, enqueue
 from core.services import HelpDesk
 from core.store.db import Database
@@ -31,6 +31,7 @@ def build_helpdesk(
         reopen_window=timedelta(days=settings.reopen_window_days),
         modules=settings.modules,
         analyst_desks=desks_of(settings) if analyst_desks is None else analyst_desks,
+        email_copies=smtp_configured(settings),
     )
 
 
@@ -54,6 +55,21 @@ def build_dialog(settings: Settings, desk: HelpDesk) -> object:
         flood_window=timedelta(seconds=settings.flood_window_seconds),
         default_locale=settings.locale,
     )
+
+
+def build_email_deliverer(settings: Settings, desk: HelpDesk) -> Deliverer | None:
+    """The SMTP deliverer when e-mail copies are configured (SMTP_URL or SMTP_HOST)."""
+    if not smtp_configured(settings):
+        return None
+    from bot.email import EmailDeliverer, SmtpConfig
+
+    if settings.smtp_url:
+        config = SmtpConfig.from_url(settings.smtp_url, settings.smtp_from)
+    else:
+        assert settings.smtp_host is not None
+        config = SmtpConfig(settings.smtp_host, settings.smtp_port, settings.smtp_user,
+                            settings.smtp_password, settings.smtp_security, settings.smtp_from)
+    return EmailDeliverer(desk, config)
 
 
 def mark_unreachable(desk: HelpDesk) -> object:

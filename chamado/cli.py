@@ -132,6 +132,39 @@ def orgs_add(
     out.print(f"Organização {org.slug} cadastrada (plano {org.plan}).")
 
 
+@orgs_app.command("update")
+@handle_errors
+def orgs_update(
+    slug: Annotated[str, typer.Argument()],
+    plan: Annotated[str | None, typer.Option(help="PRATA, OURO or VIP.")] = None,
+    billing: Annotated[str | None, typer.Option(help="ON_DEMAND, CONTRACT or SAAS.")] = None,
+    acceptance: Annotated[str | None, typer.Option(help="Date the acceptance term was signed (YYYY-MM-DD).")] = None,
+    email_copies: Annotated[bool | None, typer.Option("--email-copies/--no-email-copies",
+                                                      help="E-mail copies of answers to the requester.")] = None,
+    hourly_rate: Annotated[float | None, typer.Option(help="Hourly rate in R$ (billing).")] = None,
+    contract_hours: Annotated[float | None, typer.Option(help="Contracted hours per month (CONTRACT).")] = None,
+    active: Annotated[bool | None, typer.Option("--active/--inactive")] = None,
+) -> None:
+    """Change an organization's plan, billing, acceptance term or e-mail copies."""
+    changes: dict[str, Any] = {}
+    if plan is not None:
+        changes["plan"] = plan
+    if billing is not None:
+        changes["billing_mode"] = billing
+    if acceptance is not None:
+        changes["acceptance_signed_on"] = date.fromisoformat(acceptance)
+    if email_copies is not None:
+        changes["email_copies"] = email_copies
+    if hourly_rate is not None:
+        changes["hourly_rate_cents"] = round(hourly_rate * 100)
+    if contract_hours is not None:
+        changes["contract_minutes_month"] = round(contract_hours * 60)
+    if active is not None:
+        changes["active"] = active
+    org = helpdesk().update_organization(slug, **changes)
+    out.print(f"Organização {org.slug} atualizada.")
+
+
 @orgs_app.command("list")
 @handle_errors
 def orgs_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:

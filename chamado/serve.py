@@ -18,7 +18,7 @@ from typing import Any
 
 from aiohttp import web
 
-from chamado.app import build_dialog, build_dispatcher, build_helpdesk
+from chamado.app import build_dialog, build_dispatcher, build_email_deliverer, build_helpdesk
 from chamado.settings import Settings
 from core.errors import DomainError
 from core.outbox import Deliverer, OutboxDispatcher, pending_count
@@ -53,6 +53,7 @@ class Service:
     stop_event: asyncio.Event = field(default_factory=asyncio.Event)
     tasks: list[asyncio.Task[Any]] = field(default_factory=list)
     stoppers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    metrics: Any = None
 
 
 def check_config(settings: Settings, options: ServeOptions) -> None:
@@ -78,6 +79,13 @@ def check_config(settings: Settings, options: ServeOptions) -> None:
             raise ConfigError("SLACK_SIGNING_SECRET não definido (necessário no modo HTTP)")
         if not settings.slack_analysts_channel and settings.telegram_analysts_chat_id is None:
             raise ConfigError("defina SLACK_ANALYSTS_CHANNEL (ou TELEGRAM_ANALYSTS_CHAT_ID) para os analistas")
+    if settings.smtp_url:
+        from bot.email import SmtpConfig
+
+        try:
+            SmtpConfig.from_url(settings.smtp_url, settings.smtp_from)
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from None
     for name in ("telegram_api_base_url", "slack_api_base_url"):
         value = getattr(settings, name)
         if value and not value.startswith(("http://", "https://")):
@@ -118,6 +126,9 @@ async def build_service(settings: Settings, options: ServeOptions) -> Service:
         slack = SlackBot(settings, desk, dialog)  # type: ignore[arg-type]
         deliverers["slack"] = slack.deliverer
         adapters.append(slack)
+    email = build_email_deliverer(settings, desk)
+    if email is not None:
+        deliverers["email"] = email
     dispatcher = build_dispatcher(desk, deliverers)
     return Service(settings, options, db, dispatcher, adapters)
 
@@ -141,12 +152,9 @@ async def start(service: Service) -> None:
                 await adapter.start_socket_mode()
             else:
                 app.router.add_post("/slack/events", adapter.http_handler)
-    try:
-        from chamado.metrics import add_metrics_route
+    from chamado.metrics import add_metrics_route
 
-        add_metrics_route(app, service)
-    except ImportError:
-        pass
+    add_metrics_route(app, service)
     # Health and metrics are served in every mode; webhooks only when configured.
     service.runner = web.AppRunner(app, handle_signals=False)
     await service.runner.setup()

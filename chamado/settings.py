@@ -45,6 +45,14 @@ class Settings(BaseSettings):
 
     analyst_desks: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
+    smtp_url: str | None = None
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_security: str = "starttls"
+    smtp_from: str = "Suporte <suporte@example.com>"
+
     http_host: str = "0.0.0.0"
     http_port: int = 8080
     log_format: str = "auto"
@@ -67,6 +75,10 @@ class Settings(BaseSettings):
         if value not in {"auto", "explicit"}:
             raise ValueError("RELAY_MODE must be 'auto' or 'explicit'")
         return value
+
+
+def smtp_configured(settings: Settings) -> bool:
+    return bool(settings.smtp_url or settings.smtp_host)
 
 
 def desks_of(settings: Settings) -> list[str]:

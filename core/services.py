@@ -34,7 +34,7 @@ from core.model import (
     TicketStatus,
     Visibility,
 )
-from core.outbox import ANALYSTS, CLIENT, enqueue
+from core.outbox import ANALYSTS, CLIENT, EMAIL, enqueue
 from core.store.db import Database
 from core.store.orm import (
     Analyst,
@@ -108,6 +108,7 @@ class HelpDesk:
         reopen_window: timedelta = model.DEFAULT_REOPEN_WINDOW,
         modules: Sequence[str] = model.DEFAULT_MODULES,
         analyst_desks: Sequence[str] = (),
+        email_copies: bool = False,
         after_commit: Callable[[], None] | None = None,
     ) -> None:
         self.db = db
@@ -115,6 +116,7 @@ class HelpDesk:
         self.reopen_window = reopen_window
         self.modules = tuple(modules)
         self.analyst_desks = tuple(analyst_desks)
+        self.email_copies = email_copies
         self.after_commit = after_commit
         self.hooks: list[TicketHook] = []
 
@@ -188,6 +190,17 @@ class HelpDesk:
             audience=CLIENT, address=ticket.origin_chat, kind=kind,
             stream=f"{ticket.origin_platform}:chat:{ticket.origin_chat}", ticket_id=ticket.id,
             payload={"number": ticket.number, **payload}, now=self.clock(),
+        )
+
+    def _notify_email(self, session: Session, ticket: Ticket, event: TicketEvent, kind: str,
+                      payload: dict[str, Any]) -> None:
+        """An e-mail copy to the requester (when configured and the organization wants it)."""
+        if not self.email_copies or not ticket.organization.email_copies or not ticket.requester.email:
+            return
+        enqueue(
+            session, key=f"ev{event.id}:email:{kind}", platform="email", audience=EMAIL,
+            address=ticket.requester.email, kind=kind, stream=f"email:{ticket.requester.email}",
+            ticket_id=ticket.id, payload={"number": ticket.number, **payload}, now=self.clock(),
         )
 
     def _change_status(self, session: Session, ticket: Ticket, target: str, actor: Actor,
@@ -285,7 +298,8 @@ class HelpDesk:
                     value = model.parse_enum(Plan, value, "org.bad_plan").value
                 elif key == "billing_mode":
                     value = model.parse_enum(BillingMode, value, "org.bad_billing_mode").value
-                elif key not in {"acceptance_signed_on", "active", "name"}:
+                elif key not in {"acceptance_signed_on", "active", "name", "email_copies",
+                                 "hourly_rate_cents", "contract_minutes_month"}:
                     raise InvalidInput("org.bad_field", field=key)
                 setattr(org, key, value)
             self._commit(session)
@@ -541,6 +555,7 @@ class HelpDesk:
             event = self._change_status(session, ticket, target, Actor.contact(contact.id),
                                         "accepted")
             ticket.last_client_activity_at = self.clock()
+            self._notify_email(session, ticket, event, "email_closed", {"by": "client"})
             self._notify_analysts(session, ticket, event, "status_changed",
                                   {"status": target.value, "by": "client"})
             view = self._view(session, ticket)
@@ -643,6 +658,7 @@ class HelpDesk:
                                     message_id=message.id)
             self._notify_client(session, ticket, event, "analyst_reply",
                                 {"message_id": message.id})
+            self._notify_email(session, ticket, event, "email_analyst_reply", {"message_id": message.id})
             self._notify_analysts(session, ticket, event, "analyst_reply",
                                   {"message_id": message.id, "ref": _ref_dict(ref)})
             view = self._view(session, ticket)
@@ -730,6 +746,7 @@ class HelpDesk:
                                   {"status": target.value, "by": "analyst",
                                    "analyst": analyst.name})
             self._notify_client(session, ticket, event, "closed_by_analyst", {})
+            self._notify_email(session, ticket, event, "email_closed", {"by": "analyst"})
             view = self._view(session, ticket)
             self._commit(session)
             return view

@@ -114,7 +114,7 @@ _DURATION_RE = re.compile(r"^\s*(?:(\d+)\s*d)?\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m(?
 
 
 def parse_duration(text: str, day_length: timedelta = DEFAULT_DAY_LENGTH) -> timedelta:
-    """ "30m", "2h", "1h30m", "3d" (business days of ``day_length``), "1d4h" -> a positive timedelta."""
+    """Read "30m", "2h", "1h30m", "3d" (business days of ``day_length``) or "1d4h" as a positive timedelta."""
     match = _DURATION_RE.match(text)
     if not match or not any(match.groups()):
         raise ValueError(f"{text!r} is not a duration like '30m', '2h', '1h30m' or '3d'")
@@ -273,9 +273,16 @@ class SlaStatus:
         return max(self.resolution_target - self.resolution_elapsed, timedelta(0))
 
 
+def _require_aware(*values: datetime | None) -> None:
+    for value in values:
+        if value is not None and value.utcoffset() is None:
+            raise ValueError(f"naive datetime {value.isoformat()}: pass a timezone-aware datetime")
+
+
 def _open_stretches(history: StatusHistory, until: datetime) -> tuple[list[tuple[datetime, datetime]], bool]:
     """The ``[start, end)`` stretches spent OPEN up to ``until``, and whether it is OPEN at ``until``."""
     entries = [(at, TicketStatus(status)) for at, status in history]
+    _require_aware(until, *(at for at, _ in entries))
     for (earlier, _), (later, _) in pairwise(entries):
         if later < earlier:
             raise ValueError(f"status history is not chronological: {later.isoformat()} after {earlier.isoformat()}")
@@ -322,6 +329,7 @@ def evaluate(
     warn_at: float = DEFAULT_WARN_AT,
 ) -> SlaStatus:
     """Both clocks of a ticket at ``now``. An empty ``history`` means "OPEN since ``created_at``"."""
+    _require_aware(created_at, first_response_at, closed_at, now)
     closed = closed_at is not None and closed_at <= now
     # First response: never pauses; stops at the reply, or at the closing if nobody replied.
     answered = first_response_at is not None and first_response_at <= now

@@ -7,10 +7,9 @@ entries (IDF) and lets them match fuzzily, in the spirit of Cohen, Ravikumar & F
 (2003):
 
 * two tokens *match* when ``fuzz.ratio >= token_cutoff`` (85: "chamdo" ~ "chamado", "cancela" ~
-  "cancelar"), with similarity ratio / 100, or when they share a prefix of 5+ letters and differ
-  only in a short ending ("avaliar" ~ "avalio", similarity 0.9). Neighbours of a query token are
-  looked up in the vocabulary once, through rapidfuzz's C batch API (``process.extract``) on the
-  few candidates a length and shared-bigram filter lets through, and cached;
+  "cancelar"), with similarity ratio / 100. Neighbours of a query token are looked up in the
+  vocabulary once, through rapidfuzz's C batch API (``process.extract``) on the few candidates a
+  length and shared-bigram filter lets through, and cached;
 * ``R`` (message coverage) of a phrasing = sum over the message's tokens of IDF x best similarity
   within the phrasing, over the sum of their IDF; a token unknown to the index weighs the highest
   IDF, so off-topic words pull the score down. ``P`` (phrasing coverage) is the same the other way
@@ -50,9 +49,6 @@ class ScoringWeights:
     """The scoring constants (see the module docstring)."""
 
     token_cutoff: float = 85.0  # fuzz.ratio for two tokens to match
-    prefix_length: int = 5  # shared prefix making two tokens variants of one word ...
-    suffix_slack: int = 3  # ... when the shorter one has at most this many letters past it
-    prefix_similarity: float = 0.9
     beta: float = 2.0  # F_beta of phrasing coverage (P) and message coverage (R)
     entry_weight: float = 0.5  # l: message coverage by the whole entry
     keyword_weight: float = 0.25  # t: extra coverage by the entry's tags
@@ -99,7 +95,7 @@ class SoftTfidfIndex:
     """Scores every entry (by position in ``entries``) for a tokenized message."""
 
     def __init__(self, entries: Sequence[IndexedEntry], weights: ScoringWeights | None = None) -> None:
-        self.weights = w = weights or ScoringWeights()
+        self.weights = weights or ScoringWeights()
         self.size = len(entries)
         vocabulary: dict[str, int] = {}
 
@@ -142,10 +138,6 @@ class SoftTfidfIndex:
         token_bigrams = [[bigram_ids.setdefault(g, len(bigram_ids)) for g in _bigrams(t)] for t in self._tokens]
         self._bigram_ids = bigram_ids
         self._bigram_postings = _Csr.invert(token_bigrams, len(bigram_ids))
-        self._by_prefix: dict[str, list[int]] = {}
-        for token_id, token in enumerate(self._tokens):
-            if len(token) >= w.prefix_length:
-                self._by_prefix.setdefault(token[: w.prefix_length], []).append(token_id)
 
     @property
     def vocabulary_size(self) -> int:
@@ -207,8 +199,6 @@ class SoftTfidfIndex:
             limit=None,
         ):
             found[int(candidates[i])] = float(score) / 100.0
-        for token_id in self._prefix_variants(token):
-            found[token_id] = max(found.get(token_id, 0.0), self.weights.prefix_similarity)
         if exact is not None:
             found[exact] = 1.0
         result = tuple(found.items())
@@ -229,9 +219,10 @@ class SoftTfidfIndex:
         ).astype(np.float32)
         precision = covered / self._choice_weight
         denominator = beta2 * precision + recall
-        return np.divide(
+        f_beta = np.divide(
             (1 + beta2) * precision * recall, denominator, out=np.zeros_like(recall), where=denominator > 0
         )
+        return np.asarray(f_beta, dtype=np.float32)
 
     def _fuzzy_candidates(self, token: str) -> IntArray:
         """Vocabulary ids that can reach the ratio cutoff, by length and shared bigrams (q-gram lemma).
@@ -256,17 +247,6 @@ class SoftTfidfIndex:
         shared = np.bincount(np.concatenate(rows), minlength=len(self._tokens))
         return np.flatnonzero(in_range & (shared >= needed))
 
-    def _prefix_variants(self, token: str) -> list[int]:
-        """Tokens sharing 5+ first letters with ``token`` where the shorter has <= 3 letters more."""
-        w = self.weights
-        variants = []
-        for token_id in self._by_prefix.get(token[: w.prefix_length], ()) if len(token) >= w.prefix_length else ():
-            other = self._tokens[token_id]
-            shared = len(_common_prefix(token, other))
-            if shared >= min(len(token), len(other)) - w.suffix_slack:
-                variants.append(token_id)
-        return variants
-
 
 def _best_similarity(neighbours: Neighbours, postings: _Csr, size: int) -> FloatArray:
     """For each row id: the best similarity of any neighbour it contains (0 if none)."""
@@ -278,13 +258,6 @@ def _best_similarity(neighbours: Neighbours, postings: _Csr, size: int) -> Float
     for token_id, similarity in neighbours:
         np.maximum.at(best, postings.row(token_id), np.float32(similarity))
     return best
-
-
-def _common_prefix(a: str, b: str) -> str:
-    for i, (x, y) in enumerate(zip(a, b, strict=False)):
-        if x != y:
-            return a[:i]
-    return a[: min(len(a), len(b))]
 
 
 def _bigrams(token: str) -> set[str]:

@@ -44,6 +44,7 @@ _PT: dict[str, str] = {
     "show.message": "• _{author}{internal}_: {body}",
     "show.internal": " (nota interna)",
     "done.claim": "Você assumiu o chamado {number}.",
+    "done.escalate": "Chamado {number} escalado para N2.",
     "done.close": "Chamado {number} fechado.",
     "done.forward": "Chamado {number} encaminhado para {area}.",
     "usage.number": "Informe o número do chamado: `/chamado {command} NUMERO`.",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -180,7 +181,7 @@ class TestRefusals:
     def test_naive_datetimes_are_refused_everywhere(self, cal: BusinessCalendar) -> None:
         naive = datetime(2025, 12, 2, 10)
         aware = sp(2025, 12, 2, 10)
-        calls = [
+        calls: list[Callable[[], object]] = [
             lambda: cal.is_open(naive),
             lambda: cal.next_open(naive),
             lambda: cal.add(naive, H),

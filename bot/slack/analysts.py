@@ -1,0 +1,210 @@
+"""The analysts' side on Slack: replies and notes in ticket threads, the card's buttons, ``/chamado``.
+
+Only Slack accounts linked to an active analyst are obeyed; anyone else gets
+an ephemeral refusal and nothing changes. In a ticket's thread a message is a
+public reply (relayed to the client) unless it starts with the note marker
+(``!nota``); with ``RELAY_MODE=explicit`` only messages starting with the
+reply marker (``>>``) are relayed and everything else is a note. Domain
+errors come back as ephemeral messages in pt-BR.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.slack.blocks import CLAIM, CLOSE, ESCALATE, FORWARD, attachment_line
+from bot.slack.inbound import PLATFORM, action_channel, action_value, attachments_of, plain_text
+from bot.slack.mrkdwn import clip, escape
+from bot.slack.texts import FORWARD_AREAS, st
+from bot.slack.users import Users
+from bot.texts import t
+from chamado.settings import Settings
+from core import model
+from core.errors import DomainError
+from core.services import Actor, HelpDesk, PlatformRef
+from core.threads import mark_processed, ticket_for_thread
+from core.views import TicketView
+
+log = logging.getLogger(__name__)
+
+LOCALE = "pt-BR"
+NOTE_REACTION = "memo"
+Respond = Callable[..., Awaitable[Any]]
+
+
+class AnalystDesk:
+    """Turns what analysts do on Slack into help-desk use cases."""
+
+    def __init__(self, settings: Settings, desk: HelpDesk, client: AsyncWebClient, users: Users) -> None:
+        self.desk = desk
+        self.client = client
+        self.users = users
+        self.channel = settings.slack_analysts_channel
+        self.explicit = settings.relay_mode == "explicit"
+        self.reply_marker = settings.reply_marker
+        self.note_marker = settings.note_marker
+
+    async def analyst_id(self, user_id: str) -> int | None:
+        identity = await asyncio.to_thread(self.desk.identity, PLATFORM, user_id)
+        return identity.analyst_id if identity is not None and identity.analyst_id else None
+
+    # --- thread messages ----------------------------------------------------------------
+
+    async def on_thread_message(self, event: dict[str, Any], event_id: str | None) -> None:
+        channel, user, ts = str(event["channel"]), str(event["user"]), str(event["ts"])
+        thread_ts = str(event["thread_ts"])
+        thread = await asyncio.to_thread(ticket_for_thread, self.desk.db, PLATFORM, channel, thread_ts)
+        if thread is None:
+            return  # a conversation that is not about a ticket
+        if event_id and not await asyncio.to_thread(mark_processed, self.desk.db, PLATFORM, event_id):
+            return  # Slack delivered this event again
+        analyst = await self.analyst_id(user)
+        if analyst is None:
+            await self.ephemeral(channel, user, st("not_analyst", user=user), thread_ts)
+            return
+        public, body = self.classify(await plain_text(event, self.users))
+        files = attachments_of(event)
+        ref = PlatformRef(PLATFORM, channel, ts)
+        try:
+            if public:
+                await asyncio.to_thread(self.desk.analyst_reply, thread.number, analyst, body,
+                                        attachments=files, ref=ref)
+                return
+            note = "\n".join(part for part in (body, attachment_line(files)) if part)
+            outcome = await asyncio.to_thread(self.desk.internal_note, thread.number, analyst, note, ref=ref)
+        except DomainError as exc:
+            await self.ephemeral(channel, user, escape(exc.render(LOCALE)), thread_ts)
+            return
+        if not outcome.duplicate:
+            await self._react(channel, ts, NOTE_REACTION)
+
+    def classify(self, text: str) -> tuple[bool, str]:
+        """(relay to the client?, the text without its marker)."""
+        stripped = text.strip()
+        if _starts_with(stripped, self.note_marker):
+            return False, stripped[len(self.note_marker):].strip()
+        if _starts_with(stripped, self.reply_marker):
+            return True, stripped[len(self.reply_marker):].strip()
+        return not self.explicit, stripped
+
+    # --- buttons on the card ----------------------------------------------------------------
+
+    async def on_action(self, body: dict[str, Any]) -> None:
+        user = str(body["user"]["id"])
+        channel = action_channel(body)
+        action = body["actions"][0]
+        value = action_value(action)
+        number, _, area = value.partition("|")
+        analyst = await self.analyst_id(user)
+        if analyst is None:
+            await self.ephemeral(channel, user, st("not_analyst", user=user))
+            return
+        verb = action["action_id"]
+        try:
+            if verb == CLAIM:
+                await asyncio.to_thread(self.desk.claim, number, analyst)
+            elif verb == ESCALATE:
+                await asyncio.to_thread(self.desk.escalate, number, analyst, st("escalate.reason"))
+                await self.ephemeral(channel, user, st("escalate.done", number=number, note=self.note_marker))
+            elif verb == FORWARD:
+                await asyncio.to_thread(self.desk.forward, number, analyst, area)
+            elif verb == CLOSE:
+                await asyncio.to_thread(self.desk.close_by_analyst, number, analyst)
+        except DomainError as exc:
+            await self.ephemeral(channel, user, escape(exc.render(LOCALE)))
+
+    # --- /chamado -------------------------------------------------------------------------
+
+    async def on_command(self, command: dict[str, Any], respond: Respond) -> None:
+        user = str(command.get("user_id") or "")
+        text = str(command.get("text") or "").strip()
+        analyst = await self.analyst_id(user)
+        if analyst is None:
+            answer = st("not_analyst", user=user)
+        else:
+            try:
+                answer = await asyncio.to_thread(self._command, analyst, text)
+            except DomainError as exc:
+                answer = escape(exc.render(LOCALE))
+        await respond(text=answer, response_type="ephemeral")
+
+    def _command(self, analyst: int, text: str) -> str:
+        words = text.split()
+        verb = words[0].lower() if words else ""
+        args = words[1:]
+        rest = text.split(None, 2)[2] if len(words) > 2 else ""
+        if verb in {"fila", "queue"}:
+            return self._queue(analyst)
+        if verb in {"horas", "hours"}:
+            return st("hours.later", note=self.note_marker)
+        if verb in {"ver", "show", "assumir", "claim", "fechar", "close", "escalar", "escalate",
+                    "encaminhar", "forward"} and not args:
+            return st("usage.number", command=verb)
+        if verb in {"ver", "show"}:
+            return self._show(self.desk.get_ticket(args[0], Actor.analyst(analyst)))
+        if verb in {"assumir", "claim"}:
+            return st("done.claim", number=self.desk.claim(args[0], analyst).number)
+        if verb in {"fechar", "close"}:
+            return st("done.close", number=self.desk.close_by_analyst(args[0], analyst).number)
+        if verb in {"escalar", "escalate"}:
+            if not rest:
+                return st("usage.escalate")
+            return st("done.escalate", number=self.desk.escalate(args[0], analyst, rest).number)
+        if verb in {"encaminhar", "forward"}:
+            if not rest:
+                return st("usage.forward", areas=", ".join(FORWARD_AREAS))
+            ticket = self.desk.forward(args[0], analyst, rest)
+            return escape(st("done.forward", number=ticket.number, area=ticket.forwarded_area or rest))
+        explicit = st("help.explicit", reply=self.reply_marker) if self.explicit else ""
+        return st("help", note=self.note_marker, explicit=explicit)
+
+    def _queue(self, analyst: int) -> str:
+        rows = self.desk.analyst_queue(analyst, limit=30)
+        if not rows:
+            return st("queue.empty")
+        lines = [st("queue.header")]
+        for tk in rows:
+            lines.append(st("queue.line", number=tk.number, status=model.status_label(tk.status, LOCALE),
+                            level=tk.level, criticality=t(f"criticality.{tk.criticality}", LOCALE),
+                            org=escape(tk.organization_name), assignee=escape(tk.assignee_name or "—"),
+                            subject=escape(clip(tk.subject, 80))))
+        return "\n".join(lines)
+
+    def _show(self, ticket: TicketView) -> str:
+        from bot.notifications import ticket_summary
+
+        lines = [f"*{escape(ticket.subject)}*"]
+        lines += [f"*{escape(label)}:* {escape(value)}" for label, value in ticket_summary(ticket, LOCALE)]
+        if ticket.messages:
+            lines.append(st("show.messages"))
+        for m in ticket.messages[-10:]:
+            internal = st("show.internal") if m.visibility == "INTERNAL" else ""
+            lines.append(st("show.message", author=escape(m.author_name or m.author_kind.lower()),
+                            internal=internal, body=escape(clip(m.body.replace("\n", " "), 300))))
+        return "\n".join(lines)
+
+    # --- answering one person -------------------------------------------------------------
+
+    async def ephemeral(self, channel: str, user: str, text: str, thread_ts: str | None = None) -> None:
+        """Say something only ``user`` sees (already-escaped mrkdwn)."""
+        try:
+            await self.client.chat_postEphemeral(channel=channel, user=user, text=text,
+                                                 **({"thread_ts": thread_ts} if thread_ts else {}))
+        except SlackApiError as exc:
+            log.warning("ephemeral not sent", extra={"error": str(exc.response.get("error"))})
+
+    async def _react(self, channel: str, ts: str, name: str) -> None:
+        try:
+            await self.client.reactions_add(channel=channel, timestamp=ts, name=name)
+        except SlackApiError as exc:
+            log.info("reaction not added", extra={"error": str(exc.response.get("error"))})
+
+
+def _starts_with(text: str, marker: str) -> bool:
+    return bool(marker) and text[: len(marker)].casefold() == marker.casefold()
