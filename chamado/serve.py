@@ -174,7 +174,7 @@ async def stop(service: Service) -> None:
             log.exception("adapter stop failed")
     service.stop_event.set()
     if service.tasks:
-        done, pending = await asyncio.wait(service.tasks, timeout=service.options.shutdown_timeout)
+        _done, pending = await asyncio.wait(service.tasks, timeout=service.options.shutdown_timeout)
         for task in pending:
             task.cancel()
     if service.runner is not None:

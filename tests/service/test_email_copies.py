@@ -130,8 +130,8 @@ def test_starttls_with_login(desk: HelpDesk, tmp_path: Path) -> None:
         logins.append(auth_data.login)  # type: ignore[attr-defined]
         return AuthResult(success=auth_data.password == b"s3nha")  # type: ignore[attr-defined]
 
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port(), tls_context=server_ctx, require_starttls=True,
-                            authenticator=authenticator, auth_require_tls=True)
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port(), tls_context=server_ctx,
+                            require_starttls=True, authenticator=authenticator, auth_require_tls=True)
     controller.start()
     try:
         client_ctx = ssl.create_default_context(cafile=str(cert))
