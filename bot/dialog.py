@@ -97,6 +97,7 @@ class Dialog:
         default_locale: str = "pt-BR",
         sla_hint: Callable[[str, str], str | None] | None = None,
         scope_hint: Callable[[str], str | None] | None = None,
+        after_hours: Callable[[str], str | None] | None = None,
         after_commit: Callable[[], None] | None = None,
     ) -> None:
         self.desk = desk
@@ -106,6 +107,7 @@ class Dialog:
         self.default_locale = normalize_locale(default_locale)
         self.sla_hint = sla_hint
         self.scope_hint = scope_hint
+        self.after_hours = after_hours
         self.after_commit = after_commit
         self._matchers: dict[str, Matcher] = {}
 
@@ -672,6 +674,9 @@ class Dialog:
             if hint:
                 lines.append(hint)
         lines.append(t("open.next", turn.locale, number=ticket.number))
+        away = self.after_hours(turn.locale) if self.after_hours else None
+        if away:
+            lines.append(away)
         turn.say("\n".join(lines))
 
     def _btn_cc(self, turn: Turn, token: str) -> None:
@@ -698,7 +703,9 @@ class Dialog:
                                            ref=ref)
         if outcome.duplicate:
             return
-        turn.say(t("relay.sent", turn.locale, number=outcome.ticket.number))
+        away = self.after_hours(turn.locale) if self.after_hours else None
+        text = t("relay.sent", turn.locale, number=outcome.ticket.number)
+        turn.say(f"{text}\n{away}" if away else text)
 
     def _ask_which_ticket(self, turn: Turn, active: list[TicketView], text: str,
                           attachments: tuple[Attachment, ...]) -> None:

@@ -13,6 +13,8 @@ from typing import Any
 
 from sqlalchemy import select
 
+from zoneinfo import ZoneInfo
+
 from bot.dialog import resolution_buttons
 from bot.messages import Reply
 from bot.texts import t
@@ -22,6 +24,9 @@ from core.outbox import OutboxItem
 from core.services import HelpDesk
 from core.store.orm import ChatIdentity, Conversation, Message, Ticket
 from core.views import TicketView
+
+
+_SP = ZoneInfo("America/Sao_Paulo")
 
 
 def client_locale(desk: HelpDesk, platform: str, chat: str | None) -> str:
@@ -135,6 +140,15 @@ def desk_notice(desk: HelpDesk, item: OutboxItem, locale: str = "pt-BR") -> Desk
     if item.kind == "rated":
         text = t("desk.rated", locale, number=number, score=payload.get("score"))
         return DeskNotice(item.kind, ticket, text, str(payload.get("comment") or ""))
+    if item.kind == "sla_alert":
+        due = payload.get("due")
+        when = ""
+        if due:
+            from datetime import datetime
+
+            when = datetime.fromisoformat(str(due)).astimezone(_SP).strftime("%d/%m %H:%M")
+        key = f"sla.alert.{payload.get('target')}.{payload.get('level')}"
+        return DeskNotice(item.kind, ticket, t(key, locale, number=number, when=when), mention_ids=mentions)
     if item.kind == "relayed":
         return DeskNotice(item.kind, ticket, t("desk.relayed", locale, number=number))
     if item.kind == "unreachable":

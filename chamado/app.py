@@ -13,7 +13,10 @@ from datetime import timedelta
 
 from chamado.settings import Settings, desks_of, smtp_configured
 from core.outbox import ANALYSTS, Deliverer, OutboxDispatcher, OutboxItem, enqueue
+from core.business_calendar import BusinessCalendar
 from core.services import HelpDesk
+from core.sla import DEFAULT_POLICY, load_policy
+from core.sla_service import SlaService
 from core.store.db import Database
 
 log = logging.getLogger(__name__)
@@ -23,16 +26,39 @@ def build_database(settings: Settings) -> Database:
     return Database(settings.database_url)
 
 
+def build_calendar(settings: Settings) -> BusinessCalendar:
+    from datetime import date, time
+
+    return BusinessCalendar(
+        tz=settings.business_timezone,
+        workdays=frozenset(settings.business_days),
+        opens=time.fromisoformat(settings.business_opens),
+        closes=time.fromisoformat(settings.business_closes),
+        subdivision=settings.holidays_subdivision,
+        extra_holidays=[date.fromisoformat(d) for d in settings.extra_holidays],
+    )
+
+
 def build_helpdesk(
     settings: Settings, db: Database | None = None, *, analyst_desks: Sequence[str] | None = None
 ) -> HelpDesk:
-    return HelpDesk(
+    """The help desk with its policies: SLA clocks (business calendar) and routing."""
+    desk = HelpDesk(
         db or build_database(settings),
         reopen_window=timedelta(days=settings.reopen_window_days),
         modules=settings.modules,
         analyst_desks=desks_of(settings) if analyst_desks is None else analyst_desks,
         email_copies=smtp_configured(settings),
     )
+    calendar = build_calendar(settings)
+    policy = load_policy(settings.sla_policy_file, day_length=calendar.day_length) \
+        if settings.sla_policy_file else DEFAULT_POLICY
+    SlaService(desk, policy, calendar)
+    return desk
+
+
+def sla_of(desk: HelpDesk) -> SlaService | None:
+    return next((h for h in desk.hooks if isinstance(h, SlaService)), None)
 
 
 @dataclass
@@ -48,12 +74,15 @@ def build_dialog(settings: Settings, desk: HelpDesk) -> object:
     from bot.dialog import Dialog
     from knowledge_base.loader import load_knowledge_base
 
+    sla = sla_of(desk)
     return Dialog(
         desk,
         load_knowledge_base(settings.knowledge_base_dir),
         flood_max_messages=settings.flood_max_messages,
         flood_window=timedelta(seconds=settings.flood_window_seconds),
         default_locale=settings.locale,
+        sla_hint=sla.hint if sla else None,
+        after_hours=sla.after_hours if sla else None,
     )
 
 

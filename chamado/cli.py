@@ -556,6 +556,7 @@ def _mount_optional() -> None:
 
 _mount_optional()
 
+import chamado.cli_reports  # noqa: E402,F401
 
 if __name__ == "__main__":
     app()

@@ -54,6 +54,7 @@ class Service:
     tasks: list[asyncio.Task[Any]] = field(default_factory=list)
     stoppers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     metrics: Any = None
+    desk: Any = None
 
 
 def check_config(settings: Settings, options: ServeOptions) -> None:
@@ -130,7 +131,7 @@ async def build_service(settings: Settings, options: ServeOptions) -> Service:
     if email is not None:
         deliverers["email"] = email
     dispatcher = build_dispatcher(desk, deliverers)
-    return Service(settings, options, db, dispatcher, adapters)
+    return Service(settings, options, db, dispatcher, adapters, desk=desk)
 
 
 async def start(service: Service) -> None:
@@ -163,6 +164,27 @@ async def start(service: Service) -> None:
     log.info("listening on %s:%s", options.host, options.port)
     if options.dispatch:
         service.tasks.append(asyncio.create_task(service.dispatcher.run_forever(service.stop_event)))
+        service.tasks.append(asyncio.create_task(sla_scheduler(service)))
+
+
+async def sla_scheduler(service: Service) -> None:
+    """Every SLA_SWEEP_SECONDS, warn analysts at 80% and at breach (once each, across workers)."""
+    from chamado.app import sla_of
+
+    sla = sla_of(service.desk) if service.desk else None
+    if sla is None:
+        return
+    while not service.stop_event.is_set():
+        try:
+            raised = await asyncio.to_thread(sla.sweep)
+            if raised:
+                service.dispatcher.notify()
+        except Exception:
+            log.exception("SLA sweep failed; trying again later")
+        try:
+            await asyncio.wait_for(service.stop_event.wait(), timeout=service.settings.sla_sweep_seconds)
+        except TimeoutError:
+            pass
 
 
 async def stop(service: Service) -> None:

@@ -45,6 +45,15 @@ class Settings(BaseSettings):
 
     analyst_desks: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
+    sla_policy_file: Path | None = None
+    business_timezone: str = "America/Sao_Paulo"
+    business_opens: str = "08:00"
+    business_closes: str = "18:00"
+    business_days: Annotated[list[int], NoDecode] = Field(default_factory=lambda: [0, 1, 2, 3, 4])
+    holidays_subdivision: str | None = None
+    extra_holidays: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    sla_sweep_seconds: int = Field(default=60, ge=5)
+
     smtp_url: str | None = None
     smtp_host: str | None = None
     smtp_port: int = 587
@@ -62,7 +71,14 @@ class Settings(BaseSettings):
     reply_marker: str = ">>"
     note_marker: str = "!nota"
 
-    @field_validator("modules", "analyst_desks", mode="before")
+    @field_validator("business_days", mode="before")
+    @classmethod
+    def _split_days(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [int(d) for d in value.split(",") if d.strip()]
+        return value
+
+    @field_validator("modules", "analyst_desks", "extra_holidays", mode="before")
     @classmethod
     def _split_modules(cls, value: object) -> object:
         if isinstance(value, str):

@@ -447,6 +447,7 @@ class HelpDesk:
                     origin_chat: str | None = None,
                     attachments: Iterable[model.Attachment] = (),
                     ref: PlatformRef | None = None,
+                    requested_analyst_id: int | None = None,
                     session: Session | None = None) -> TicketView:
         """Open a ticket for a contact allowed by the plan; pings the analysts."""
         crit = model.parse_enum(Criticality, criticality, "ticket.bad_criticality")
@@ -473,6 +474,7 @@ class HelpDesk:
                 module=module_name, criticality=crit.value, status=TicketStatus.OPEN.value,
                 level=Level.N1.value, origin_platform=origin_platform, origin_chat=origin_chat,
                 created_at=now, last_client_activity_at=now,
+                requested_analyst_id=requested_analyst_id,
             )
             s.add(ticket)
             s.flush()
@@ -481,9 +483,12 @@ class HelpDesk:
                               contact_id=contact.id, attachments=attachments, ref=ref)
             event = self._event(s, ticket, "opened", Actor.contact(contact.id),
                                 to_status=TicketStatus.OPEN.value)
+            from core.routing import route_new_ticket
+
+            mentions = route_new_ticket(s, ticket)
             for hook in self.hooks:
                 hook.ticket_opened(s, ticket, event)
-            self._notify_analysts(s, ticket, event, "ticket_opened", {})
+            self._notify_analysts(s, ticket, event, "ticket_opened", {"mention_ids": mentions})
             view = self._view(s, ticket)
             if own:
                 self._commit(s)
@@ -727,9 +732,11 @@ class HelpDesk:
                               body=reason, visibility=Visibility.INTERNAL, analyst_id=analyst.id)
             for hook in self.hooks:
                 hook.escalated(session, ticket, event)
+            from core.routing import escalation_mentions
+
             self._notify_analysts(session, ticket, event, "ticket_updated",
                                   {"change": "escalated", "analyst": analyst.name,
-                                   "reason": reason})
+                                   "reason": reason, "mention_ids": escalation_mentions(session, ticket)})
             self._notify_client(session, ticket, event, "escalated", {})
             view = self._view(session, ticket)
             self._commit(session)

@@ -53,6 +53,7 @@ class ScoringWeights:
     entry_weight: float = 0.5  # l: message coverage by the whole entry
     keyword_weight: float = 0.25  # t: extra coverage by the entry's tags
     background_weight: float = 0.1  # a: coverage including the answer text
+    unknown_weight: float = 1.0  # an unknown message token weighs this x the IDF of a df=0.5 word
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +130,7 @@ class SoftTfidfIndex:
         entry_df = np.diff(self._entry_postings.start).astype(np.float64)
         n = max(self.size, 1)
         self._idf = np.log1p(n / np.maximum(entry_df, 1.0)).astype(np.float32)
-        self._unknown_idf = float(math.log1p(n / 0.5))
+        self._unknown_idf = self.weights.unknown_weight * float(math.log1p(n / 0.5))
         self._choice_weight = np.array([self._idf[r].sum() for r in choice_rows], dtype=np.float32)
 
         self._neighbours: dict[str, Neighbours] = {}

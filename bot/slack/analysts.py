@@ -17,6 +17,7 @@ from typing import Any
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy import delete
 
 from bot.slack.blocks import CLAIM, CLOSE, ESCALATE, FORWARD, attachment_line
 from bot.slack.inbound import PLATFORM, action_channel, action_value, attachments_of, plain_text
@@ -28,6 +29,7 @@ from chamado.settings import Settings
 from core import model
 from core.errors import DomainError
 from core.services import Actor, HelpDesk, PlatformRef
+from core.store.orm import ProcessedUpdate
 from core.threads import mark_processed, ticket_for_thread
 from core.views import TicketView
 
@@ -57,13 +59,22 @@ class AnalystDesk:
     # --- thread messages ----------------------------------------------------------------
 
     async def on_thread_message(self, event: dict[str, Any], event_id: str | None) -> None:
-        channel, user, ts = str(event["channel"]), str(event["user"]), str(event["ts"])
-        thread_ts = str(event["thread_ts"])
+        channel, thread_ts = str(event["channel"]), str(event["thread_ts"])
         thread = await asyncio.to_thread(ticket_for_thread, self.desk.db, PLATFORM, channel, thread_ts)
         if thread is None:
             return  # a conversation that is not about a ticket
         if event_id and not await asyncio.to_thread(mark_processed, self.desk.db, PLATFORM, event_id):
             return  # Slack delivered this event again
+        try:
+            await self._thread_message(event, thread.number)
+        except Exception:
+            if event_id:  # let Slack's next retry try again
+                await asyncio.to_thread(forget_processed, self.desk, event_id)
+            raise
+
+    async def _thread_message(self, event: dict[str, Any], number: str) -> None:
+        channel, user, ts = str(event["channel"]), str(event["user"]), str(event["ts"])
+        thread_ts = str(event["thread_ts"])
         analyst = await self.analyst_id(user)
         if analyst is None:
             await self.ephemeral(channel, user, st("not_analyst", user=user), thread_ts)
@@ -73,11 +84,11 @@ class AnalystDesk:
         ref = PlatformRef(PLATFORM, channel, ts)
         try:
             if public:
-                await asyncio.to_thread(self.desk.analyst_reply, thread.number, analyst, body,
+                await asyncio.to_thread(self.desk.analyst_reply, number, analyst, body,
                                         attachments=files, ref=ref)
                 return
             note = "\n".join(part for part in (body, attachment_line(files)) if part)
-            outcome = await asyncio.to_thread(self.desk.internal_note, thread.number, analyst, note, ref=ref)
+            outcome = await asyncio.to_thread(self.desk.internal_note, number, analyst, note, ref=ref)
         except DomainError as exc:
             await self.ephemeral(channel, user, escape(exc.render(LOCALE)), thread_ts)
             return
@@ -204,6 +215,14 @@ class AnalystDesk:
             await self.client.reactions_add(channel=channel, timestamp=ts, name=name)
         except SlackApiError as exc:
             log.info("reaction not added", extra={"error": str(exc.response.get("error"))})
+
+
+def forget_processed(desk: HelpDesk, key: str) -> None:
+    """Undo ``mark_processed`` after a failure, so that Slack's retry of the event is handled."""
+    with desk.db.session() as session:
+        session.execute(delete(ProcessedUpdate).where(ProcessedUpdate.platform == PLATFORM,
+                                                      ProcessedUpdate.update_key == key))
+        session.commit()
 
 
 def _starts_with(text: str, marker: str) -> bool:

@@ -34,7 +34,7 @@ _PT: dict[str, str] = {
                      "`{note} motivo` ou use `/chamado escalar {number} motivo` da próxima vez.",
     "note.saved": "Nota interna registrada no chamado {number} (não vai ao cliente).",
     "relayed": "✓ enviado ao cliente",
-    "mentions": "{mentions}: chamado para vocês.",
+    "mentions": "🔔 {mentions}: chamado para você.",
     "hours.later": "O registro de horas chega numa próxima versão. Por enquanto, anote as horas "
                    "numa nota interna (`{note} 1,5h ...`).",
     "queue.empty": "Fila vazia: nada seu nem sem responsável no seu nível ({level}).",

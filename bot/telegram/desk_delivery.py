@@ -292,4 +292,4 @@ class DeskDelivery:
         hint_key = "tg.summary_hint.explicit" if self.explicit else "tg.summary_hint.auto"
         footer_lines = [self._mentions_html(mention_ids),
                         f"<i>{escape(t(hint_key, locale, marker=self.marker))}</i>"]
-        return with_header(header, ticket.description, "\n".join(x for x in footer_lines if x))
+        return with_header(header, ticket.description, "\n".join(x for x in footer_lines if x), sep="\n")

@@ -86,7 +86,7 @@ def html_parts(text: str, limit: int = MAX_TEXT) -> list[str]:
     return [escape(part) for part in split_text(text, limit)]
 
 
-def with_header(header: str, body: str, footer: str = "", limit: int = MAX_TEXT) -> list[str]:
+def with_header(header: str, body: str, footer: str = "", limit: int = MAX_TEXT, sep: str = "\n\n") -> list[str]:
     """Messages for an HTML ``header`` + plain ``body`` + HTML ``footer``.
 
     The body is escaped and split so that the first part carries the header
@@ -101,7 +101,7 @@ def with_header(header: str, body: str, footer: str = "", limit: int = MAX_TEXT)
         return [header, footer] if footer else [header]
     room = max(limit - head_len - foot_len - 4, limit // 4)
     pieces = [escape(part) for part in split_text(body, room)]
-    pieces[0] = f"{header}\n\n{pieces[0]}" if header else pieces[0]
+    pieces[0] = f"{header}{sep}{pieces[0]}" if header else pieces[0]
     if footer:
         pieces[-1] = f"{pieces[-1]}\n\n{footer}"
     return pieces

@@ -139,6 +139,13 @@ class SlackWorkspace:
             body = _with_selected_option(body, element, option)
         return await self.post(body)
 
+    async def client_presses(self, user: str, label: str) -> int:
+        """The client clicks ``label`` on the latest DM message that has it."""
+        for message in reversed(self.dm(user)):
+            if any(b.text == label for b in message.buttons):
+                return await self.press(user, message, label)
+        raise AssertionError(f"no button {label!r} in the DM: {[m.buttons for m in self.dm(user)]}")
+
     @staticmethod
     def _element(message: Message, label: str) -> dict[str, Any]:
         for block in message.blocks or []:
@@ -209,6 +216,9 @@ class SlackWorkspace:
         found = self.dm(user)
         assert found, "the bot said nothing in the DM"
         return found[-1]
+
+    def dm_text(self, user: str = PAULA) -> str:
+        return "\n".join(m.all_text for m in self.dm(user))
 
     def ticket(self, number: str) -> Any:
         return self.desk.get_ticket(number, _system())
@@ -286,3 +296,17 @@ async def slack_factory(fake: FakeSlack, slack_desk: HelpDesk, kb: KnowledgeBase
 @pytest.fixture
 async def slack(slack_factory: SlackFactory) -> SlackWorkspace:
     return await slack_factory()
+
+
+def card_fields(message: Message) -> dict[str, str]:
+    """The card's fields as label -> value."""
+    found = {}
+    for block in message.blocks or []:
+        for field in block.get("fields") or []:
+            label, _, value = field["text"].partition("\n")
+            found[label.strip("*")] = value
+    return found
+
+
+def action_ids(message: Message) -> list[str]:
+    return [e["action_id"] for b in message.blocks or [] if b["type"] == "actions" for e in b["elements"]]

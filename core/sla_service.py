@@ -1,0 +1,170 @@
+"""SLA in the running help desk: due times on tickets, hints for clients, the sweep.
+
+``SlaService`` plugs into ``HelpDesk`` as a hook: at opening it stores the
+first-response and resolution due times; on every status change it projects
+the resolution due time again (``None`` while the clock is paused). The sweep
+(run every minute by ``chamado serve``) warns the analysts once at 80% of a
+target and once at breach, recording each in ``sla_alerts``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from core.business_calendar import BusinessCalendar
+from core.i18n import translate
+from core.model import ACTIVE_STATUSES, TicketStatus
+from core.outbox import ANALYSTS, enqueue
+from core.services import HelpDesk, TicketHook
+from core.sla import DEFAULT_POLICY, SlaPolicy, SlaStatus, due_at_open, evaluate, format_duration
+from core.store.orm import Contact, SlaAlert, Ticket, TicketEvent
+
+log = logging.getLogger(__name__)
+
+
+def _history(events: Sequence[TicketEvent], created_at: datetime) -> list[tuple[datetime, str]]:
+    history: list[tuple[datetime, str]] = [(created_at, TicketStatus.OPEN.value)]
+    for event in events:
+        if event.to_status and event.kind != "opened":
+            history.append((max(event.created_at, history[-1][0]), event.to_status))
+    return history
+
+
+class SlaService(TicketHook):
+    """SLA clocks for the tickets of one help desk."""
+
+    def __init__(self, desk: HelpDesk, policy: SlaPolicy = DEFAULT_POLICY,
+                 calendar: BusinessCalendar | None = None) -> None:
+        self.desk = desk
+        self.policy = policy
+        self.calendar = calendar or BusinessCalendar()
+        desk.hooks.append(self)
+
+    # --- hooks (inside the use case's transaction) -------------------------------
+
+    def ticket_opened(self, session: Session, ticket: Ticket, event: TicketEvent) -> None:
+        target = self.policy.target(ticket.organization.plan, ticket.criticality)
+        ticket.first_response_due_at, ticket.resolution_due_at = due_at_open(ticket.created_at, target,
+                                                                             self.calendar)
+
+    def status_changed(self, session: Session, ticket: Ticket, previous: str, event: TicketEvent) -> None:
+        session.flush()
+        status = self._evaluate(ticket, list(ticket.events), self.desk.clock())
+        ticket.resolution_due_at = status.resolution_due
+
+    # --- reading ---------------------------------------------------------------
+
+    def _evaluate(self, ticket: Ticket, events: Sequence[TicketEvent], now: datetime) -> SlaStatus:
+        target = self.policy.target(ticket.organization.plan, ticket.criticality)
+        closed = ticket.closed_at if ticket.status == TicketStatus.CLOSED else None
+        return evaluate(_history(events, ticket.created_at), ticket.created_at, ticket.first_response_at,
+                        closed, target, self.calendar, max(now, ticket.created_at), self.policy.warn_at)
+
+    def status(self, number: str) -> SlaStatus:
+        with self.desk.db.session() as session:
+            ticket = session.scalar(select(Ticket).where(Ticket.number == number))
+            if ticket is None:
+                from core.errors import NotFound
+
+                raise NotFound("ticket.not_found", number=number)
+            return self._evaluate(ticket, list(ticket.events), self.desk.clock())
+
+    def hint(self, key: str, locale: str) -> str | None:
+        """A line for the client: a ticket's next due time, or a plan's target for a criticality.
+
+        ``key`` is a ticket number, or ``plan:<contact id>:<criticality>`` while opening.
+        """
+        now = self.desk.clock()
+        if key.startswith("plan:"):
+            _, contact_id, criticality = key.split(":", 2)
+            with self.desk.db.session() as session:
+                contact = session.get(Contact, int(contact_id))
+                if contact is None:
+                    return None
+                target = self.policy.target(contact.organization.plan, criticality)
+            return translate("sla.target_line", locale, first=format_duration(target.first_response),
+                             resolution=format_duration(target.resolution))
+        status = self.status(key)
+        if status.first_response_due is not None and status.first_response_met is None:
+            return translate("sla.first_response_due", locale,
+                             when=self.calendar.format_local(status.first_response_due, now, locale))
+        if status.resolution_due is not None:
+            return translate("sla.resolution_due", locale,
+                             when=self.calendar.format_local(status.resolution_due, now, locale))
+        if status.resolution_met is None:
+            return translate("sla.paused", locale)
+        return None
+
+    def after_hours(self, locale: str) -> str | None:
+        """When the team is away now, a line saying when it is back."""
+        now = self.desk.clock()
+        if self.calendar.is_open(now):
+            return None
+        return translate("sla.after_hours", locale, when=self.calendar.describe_next_open(now, locale))
+
+    # --- the sweep ------------------------------------------------------------------
+
+    def sweep(self, now: datetime | None = None) -> int:
+        """Warn once at 80% and once at breach of each target; returns how many alerts were raised."""
+        moment = now or self.desk.clock()
+        raised = 0
+        with self.desk.db.session() as session:
+            tickets = session.scalars(select(Ticket).where(
+                Ticket.status.in_([s.value for s in ACTIVE_STATUSES]))).all()
+            if not tickets:
+                return 0
+            ids = [t.id for t in tickets]
+            events: dict[int, list[TicketEvent]] = defaultdict(list)
+            for chunk in range(0, len(ids), 1000):
+                for event in session.scalars(select(TicketEvent).where(
+                        TicketEvent.ticket_id.in_(ids[chunk:chunk + 1000]),
+                        TicketEvent.to_status.is_not(None)).order_by(TicketEvent.id)):
+                    events[event.ticket_id].append(event)
+            seen = {(a.ticket_id, a.target, a.level) for a in session.scalars(
+                select(SlaAlert).where(SlaAlert.ticket_id.in_(ids[:100000])))}
+            for ticket in tickets:
+                status = self._evaluate(ticket, events[ticket.id], moment)
+                for target, warn, breached, due in (
+                    ("first_response", status.first_response_warn and status.first_response_met is None,
+                     status.first_response_breached and status.first_response_met is None,
+                     status.first_response_due),
+                    ("resolution", status.resolution_warn and status.resolution_running,
+                     status.resolution_breached and status.resolution_running, status.resolution_due),
+                ):
+                    for level, flag in (("warning", warn), ("breach", breached)):
+                        if flag and (ticket.id, target, level) not in seen:
+                            raised += self._alert(ticket, target, level, due, moment)
+                            seen.add((ticket.id, target, level))
+        return raised
+
+    def _alert(self, ticket: Ticket, target: str, level: str, due: datetime | None, now: datetime) -> int:
+        with self.desk.db.session() as session:
+            alert = SlaAlert(ticket_id=ticket.id, target=target, level=level, created_at=now)
+            session.add(alert)
+            try:
+                session.flush()
+            except IntegrityError:  # another worker raised it first
+                session.rollback()
+                return 0
+            for desk in self.desk.analyst_desks:
+                enqueue(session, key=f"sla:{ticket.id}:{target}:{level}:{desk}", platform=desk,
+                        audience=ANALYSTS, kind="sla_alert", stream=f"{desk}:ticket:{ticket.id}",
+                        ticket_id=ticket.id, now=now,
+                        payload={"number": ticket.number, "target": target, "level": level,
+                                 "due": due.isoformat() if due else None,
+                                 "mention_ids": [ticket.assignee_id or ticket.routed_to_id]
+                                 if (ticket.assignee_id or ticket.routed_to_id) else []})
+            session.commit()
+        log.warning("sla %s", level, extra={"ticket": ticket.number, "target": target})
+        return 1
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
