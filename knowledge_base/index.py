@@ -11,9 +11,10 @@ entries (IDF) and lets them match fuzzily, in the spirit of Cohen, Ravikumar & F
   vocabulary once, through rapidfuzz's C batch API (``process.extract``) on the few candidates a
   length and shared-bigram filter lets through, and cached;
 * ``R`` (message coverage) of a phrasing = sum over the message's tokens of IDF x best similarity
-  within the phrasing, over the sum of their IDF; a token unknown to the index weighs the highest
-  IDF, so off-topic words pull the score down. ``P`` (phrasing coverage) is the same the other way
-  round, and the phrasing scores ``F_beta(P, R)`` (beta = 2 favours covering the message);
+  within the phrasing, over the sum of their IDF; a token unknown to the index weighs 1.5 x the
+  highest IDF, so off-topic words ("previsão do tempo amanhã") pull the score down. ``P`` (phrasing
+  coverage) is the same the other way round, and the phrasing scores ``F1(P, R)``, so an exact
+  phrasing beats one that merely contains the message;
 * an entry scores ``(1 - a) * [(1 - l) * best phrasing F + l * R1 + t * (R2 - R1)] + a * R3``,
   where R1, R2, R3 are the message coverage by all the entry's phrasings together, plus its tags,
   plus its answer text: a message may combine words of several phrasings, name a tag, or use a
@@ -49,11 +50,11 @@ class ScoringWeights:
     """The scoring constants (see the module docstring)."""
 
     token_cutoff: float = 85.0  # fuzz.ratio for two tokens to match
-    beta: float = 2.0  # F_beta of phrasing coverage (P) and message coverage (R)
+    beta: float = 1.0  # F_beta of phrasing coverage (P) and message coverage (R)
     entry_weight: float = 0.5  # l: message coverage by the whole entry
     keyword_weight: float = 0.25  # t: extra coverage by the entry's tags
     background_weight: float = 0.1  # a: coverage including the answer text
-    unknown_weight: float = 1.0  # an unknown message token weighs this x the IDF of a df=0.5 word
+    unknown_weight: float = 1.5  # an unknown message token weighs this x the IDF of a df=0.5 word
 
 
 @dataclass(frozen=True, slots=True)

@@ -47,7 +47,7 @@ class TestFaq:
             assert session.scalar(select(FaqQuestion.feedback)) == "unhelpful"
 
     async def test_a_button_of_another_clients_ticket_is_refused_and_changes_nothing(self, tg: Harness) -> None:
-        number = await tg.open_ticket(PAULA)
+        number = await tg.quick_ticket(PAULA)
         await tg.analyst_says(7001, number, "Reinicie o serviço de relatórios, por favor.")
         await tg.deliver()
         # Otávio (another organization) crafts the "Resolvido" button of Paula's ticket.

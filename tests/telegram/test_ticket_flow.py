@@ -44,7 +44,7 @@ class TestOpening:
             assert thread.thread_ref == thread.root_message_id
 
     async def test_a_topic_name_follows_the_status(self, tg: Harness) -> None:
-        number = await tg.open_ticket(PAULA)
+        number = await tg.quick_ticket(PAULA)
         await tg.analyst_says(ANA, number, "Pode testar de novo?")
         await tg.deliver()
         assert tg.fake.topics[0].name.startswith(f"[Respondida] {number} · ")
@@ -55,7 +55,7 @@ class TestConversation:
         self, desk_tg: Harness
     ) -> None:
         tg = desk_tg
-        number = await tg.open_ticket(PAULA)
+        number = await tg.quick_ticket(PAULA)
         said = await tg.analyst_says(ANA, number, "Reinicie o serviço de relatórios <agora> & teste.")
         await tg.deliver()
         answer = tg.last_message(PAULA)
@@ -71,7 +71,7 @@ class TestConversation:
 
     async def test_a_client_reply_appears_in_the_thread(self, desk_tg: Harness) -> None:
         tg = desk_tg
-        number = await tg.open_ticket(PAULA)
+        number = await tg.quick_ticket(PAULA)
         await tg.analyst_says(ANA, number, "Qual a versão do sistema?")
         await tg.deliver()
         await tg.client_says(PAULA, "Versão 4.2, no Windows 11")
@@ -81,7 +81,7 @@ class TestConversation:
         assert status(tg, number) == "OPEN"
 
     async def test_resolvido_closes_the_ticket_and_the_thread_says_so(self, tg: Harness) -> None:
-        number = await tg.open_ticket(PAULA)
+        number = await tg.quick_ticket(PAULA)
         await tg.analyst_says(ANA, number, "Corrigido, pode testar.")
         await tg.deliver()
         await tg.press(PAULA, "Resolvido")
@@ -96,7 +96,7 @@ class TestConversation:
         self, desk_tg: Harness
     ) -> None:
         tg = desk_tg
-        number = await tg.open_ticket(PAULA)
+        number = await tg.quick_ticket(PAULA)
         await tg.client_sends_photo(PAULA, "AgACAgEAAx-print-da-tela", caption="olha o erro")
         await tg.deliver()
         ticket = tg.desk.get_ticket(number, Actor.system())
@@ -122,7 +122,7 @@ class TestConversation:
         assert (photo.method, photo.file_id) == ("sendPhoto", "AgAC-print-inicial")
 
     async def test_an_analyst_document_goes_back_to_the_client(self, tg: Harness) -> None:
-        number = await tg.open_ticket(PAULA)
+        number = await tg.quick_ticket(PAULA)
         await tg.analyst_sends_document(ANA, number, "BQACAgEAAx-manual", "manual-estoque.pdf",
                                         caption="Segue o manual")
         await tg.deliver()
@@ -133,7 +133,7 @@ class TestConversation:
         assert ticket.messages[-1].attachments[0]["name"] == "manual-estoque.pdf"
 
     async def test_a_6000_character_answer_is_split_in_two_valid_html_messages(self, tg: Harness) -> None:
-        number = await tg.open_ticket(PAULA)
+        number = await tg.quick_ticket(PAULA)
         paragraphs = [" ".join([f"Passo {i}: abra <Configurações> & confira o campo {i}."] * 8) for i in range(15)]
         body = "\n\n".join(paragraphs)
         assert 6000 <= len(body) < 6500
