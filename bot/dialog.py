@@ -96,7 +96,7 @@ class Dialog:
         flood_window: timedelta = timedelta(seconds=60),
         default_locale: str = "pt-BR",
         sla_hint: Callable[[str, str], str | None] | None = None,
-        scope_hint: Callable[[str], str | None] | None = None,
+        scope_hint: Callable[[str, str], str | None] | None = None,
         after_hours: Callable[[str], str | None] | None = None,
         after_commit: Callable[[], None] | None = None,
     ) -> None:
@@ -561,7 +561,7 @@ class Dialog:
         turn.state = {"step": "module", "token": token,
                       "draft": {"question": question, "qid": qid, "attachments": []}}
         if self.scope_hint is not None and question:
-            hint = self.scope_hint(question)
+            hint = self.scope_hint(question, turn.locale)
             if hint:
                 turn.say(hint)
         modules = self.desk.modules
@@ -812,6 +812,27 @@ class Dialog:
         turn.state = {}
         turn.say(t("rating.skipped", turn.locale))
 
+    def _btn_ba(self, turn: Turn, number: str) -> None:
+        self._decide_billing(turn, number, approve=True)
+
+    def _btn_bd(self, turn: Turn, number: str) -> None:
+        self._decide_billing(turn, number, approve=False)
+
+    def _decide_billing(self, turn: Turn, number: str, *, approve: bool) -> None:
+        """SaaS: the client approves (or not) billing hours whose cause was on their side."""
+        from core.billing import decide_approval
+
+        if turn.contact_id is None or self._own_ticket(turn, number) is None:
+            self._stale(turn)
+            return
+        try:
+            decide_approval(self.desk, number, turn.contact_id, approve)
+        except DomainError:
+            self._stale(turn)
+            return
+        turn.pressed = t("btn.approve" if approve else "btn.decline", turn.locale)
+        turn.say(t("billing.approved" if approve else "billing.declined", turn.locale, number=number))
+
     def _rate_comment(self, turn: Turn, text: str) -> None:
         number = str(turn.state.get("number"))
         score = int(turn.state.get("score", 0))
@@ -820,6 +841,11 @@ class Dialog:
             return
         self.desk.rate(number, turn.contact_id, score, text)
         turn.say(t("rating.comment_saved", turn.locale))
+
+
+def approval_buttons(number: str, locale: str) -> tuple[tuple[Button, ...], ...]:
+    return ((Button(t("btn.approve", locale), f"ba:{number}"),
+             Button(t("btn.decline", locale), f"bd:{number}")),)
 
 
 def resolution_buttons(number: str, locale: str) -> tuple[tuple[Button, ...], ...]:

@@ -84,6 +84,13 @@ def client_reply(desk: HelpDesk, item: OutboxItem) -> Reply | None:
                      rating_buttons(number, locale))
     if item.kind == "forwarded":
         return Reply(t("notify.forwarded", locale, number=number, area=payload.get("area", "")))
+    if item.kind == "billing_approval":
+        from bot.dialog import approval_buttons
+
+        minutes = int(payload.get("minutes", 0))
+        hours = f"{minutes // 60}h{minutes % 60:02d}" if minutes % 60 else f"{minutes // 60}h"
+        return Reply(t("notify.billing_approval", locale, number=number, hours=hours,
+                       reason=payload.get("reason") or "—"), approval_buttons(number, locale))
     if item.kind == "unreachable":
         return None
     text = payload.get("text")
@@ -149,6 +156,10 @@ def desk_notice(desk: HelpDesk, item: OutboxItem, locale: str = "pt-BR") -> Desk
             when = datetime.fromisoformat(str(due)).astimezone(_SP).strftime("%d/%m %H:%M")
         key = f"sla.alert.{payload.get('target')}.{payload.get('level')}"
         return DeskNotice(item.kind, ticket, t(key, locale, number=number, when=when), mention_ids=mentions)
+    if item.kind in {"billing_requested", "billing_decided"}:
+        status = str(payload.get("status", "")).upper()
+        key = "desk.billing_requested" if item.kind == "billing_requested" else f"desk.billing_{status.lower()}"
+        return DeskNotice(item.kind, ticket, t(key, locale, number=number))
     if item.kind == "relayed":
         return DeskNotice(item.kind, ticket, t("desk.relayed", locale, number=number))
     if item.kind == "unreachable":

@@ -74,16 +74,21 @@ def build_dialog(settings: Settings, desk: HelpDesk) -> object:
     from bot.dialog import Dialog
     from knowledge_base.loader import load_knowledge_base
 
+    from bot.scope import ScopeAdvisor
+
     sla = sla_of(desk)
-    return Dialog(
+    kb = load_knowledge_base(settings.knowledge_base_dir)
+    dialog = Dialog(
         desk,
-        load_knowledge_base(settings.knowledge_base_dir),
+        kb,
         flood_max_messages=settings.flood_max_messages,
         flood_window=timedelta(seconds=settings.flood_window_seconds),
         default_locale=settings.locale,
         sla_hint=sla.hint if sla else None,
         after_hours=sla.after_hours if sla else None,
     )
+    dialog.scope_hint = ScopeAdvisor(kb, dialog.matcher, settings.out_of_scope_areas or None).hint
+    return dialog
 
 
 def build_email_deliverer(settings: Settings, desk: HelpDesk) -> Deliverer | None:

@@ -158,9 +158,12 @@ def _print_billing(report: BillingReport) -> None:
                       _hours(sums["pending_minutes"]) if sums["pending_minutes"] else "", end_section=True)
     out.print(table)
     totals = report.totals()
-    out.print(f"Total do mês: {_hours(totals['logged_minutes'])} lançadas, {_hours(totals['billable_minutes'])} "
-              f"faturáveis = {format_cents(totals['amount_cents'])}; {totals['pending_approvals']} "
-              f"aprovação(ões) pendente(s) ({_hours(totals['pending_minutes'])}).", highlight=False)
+    line = (f"Total do mês: {_hours(totals['logged_minutes'])} lançadas, {_hours(totals['billable_minutes'])} "
+            f"faturáveis = {format_cents(totals['amount_cents'])}.")
+    if totals["pending_approvals"]:
+        line += (f" Aguardando aprovação do cliente: {totals['pending_approvals']} chamado(s), "
+                 f"{_hours(totals['pending_minutes'])} ({format_cents(totals['pending_amount_cents'])}).")
+    out.print(line, highlight=False)
 
 
 def _pending(minutes: int, approval: str | None) -> str:

@@ -45,6 +45,9 @@ class Settings(BaseSettings):
 
     analyst_desks: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
+    out_of_scope_areas: dict[str, str] = Field(default_factory=dict)
+    forward_areas: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["Comercial", "Implantação", "Customer Success", "Desenvolvimento", "Infraestrutura"])
     sla_policy_file: Path | None = None
     business_timezone: str = "America/Sao_Paulo"
     business_opens: str = "08:00"
@@ -78,7 +81,7 @@ class Settings(BaseSettings):
             return [int(d) for d in value.split(",") if d.strip()]
         return value
 
-    @field_validator("modules", "analyst_desks", "extra_holidays", mode="before")
+    @field_validator("modules", "analyst_desks", "extra_holidays", "forward_areas", mode="before")
     @classmethod
     def _split_modules(cls, value: object) -> object:
         if isinstance(value, str):

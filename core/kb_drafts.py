@@ -73,9 +73,9 @@ def draft_entry(number: str, subject: str, description: str, module: str, answer
         "pt-BR": {
             "question": question,
             "phrasings": [
-                " ".join(subject.split()),
+                question,
                 f"TODO reescreva como o cliente perguntaria: {excerpt}",
-                f"TODO outra forma de perguntar sobre {question.rstrip('?').lower()}",
+                f"TODO outra forma de perguntar sobre {question.rstrip('?').lower()}?",
                 f"TODO uma frase curta com as palavras do cliente ({module})",
             ],
             "answer": _clip(answer.strip(), MAX_ANSWER_CHARS),
@@ -83,7 +83,7 @@ def draft_entry(number: str, subject: str, description: str, module: str, answer
         "en": {
             "question": f"TODO translate: {question}",
             "phrasings": [
-                f"TODO translate: {' '.join(subject.split())}",
+                f"TODO translate the phrasing: {question}",
                 f"TODO how a client would ask it: {excerpt}",
                 f"TODO a short phrasing in the client's words ({module})",
             ],
@@ -125,8 +125,7 @@ _BlockDumper.add_representer(str, _str_representer)
 
 
 def _question(subject: str) -> str:
-    text = " ".join(subject.split()).rstrip(".")
-    return text if text.endswith("?") else f"{text}?"
+    return " ".join(subject.split())
 
 
 def _first_sentence(text: str) -> str:

@@ -42,7 +42,7 @@ RELAYED_REACTION = "👍"  # Telegram does not offer ✅ as a reaction
 RENAMING_KINDS = frozenset({"status_changed", "ticket_updated", "analyst_reply", "client_message"})
 ICONS = {
     "client_message": "💬", "analyst_reply": "↩️", "status_changed": "🔄", "ticket_updated": "📌",
-    "rated": "⭐", "unreachable": "⚠️", "relayed": "✓",
+    "rated": "⭐", "unreachable": "⚠️", "relayed": "✓", "sla_alert": "⏰",
 }
 
 

@@ -12,7 +12,7 @@ from tests.fakes.slack_requests import (
     unsigned_headers,
     wrong_secret_headers,
 )
-from tests.slack.conftest import ANA, CHANNEL, PAULA, SECRET, SlackWorkspace
+from tests.slack.conftest import ANA, CHANNEL, PAULA, SECRET, SlackFactory, SlackWorkspace
 
 
 @pytest.mark.parametrize(
@@ -84,3 +84,21 @@ async def test_retried_dm_event_is_handled_once(slack: SlackWorkspace) -> None:
     await slack.settle()
 
     assert first >= 1 and len(slack.dm()) == first
+
+
+async def test_url_verification_handshake_is_answered(slack: SlackWorkspace) -> None:
+    from tests.fakes.slack_requests import apost_signed, url_verification_body
+
+    status, text = await apost_signed(slack.url, url_verification_body("desafio-123"), SECRET)
+
+    assert status == 200 and "desafio-123" in text
+
+
+async def test_without_a_signing_secret_every_request_is_refused(slack_factory: SlackFactory) -> None:
+    slack = await slack_factory(slack_signing_secret=None)
+    body = event_body(message_event(PAULA, slack.fake.dm_channel(PAULA), "oi", channel_type="im"))
+
+    assert await slack.post_with(body, unsigned_headers(body)) == 401
+    assert await slack.post(body) == 401
+    await slack.settle()
+    assert slack.dm() == []

@@ -19,14 +19,14 @@ class TestWhoMayAct:
     async def test_a_non_analyst_in_the_group_is_refused_and_nothing_changes(self, tg: Harness) -> None:
         number = await tg.quick_ticket(PAULA)
         before = len(tg.texts(PAULA))
-        said = await tg.analyst_says(INTRUDER, number, "Já resolvi, pode fechar")
-        await tg.analyst_says(INTRUDER, number, "/fechar")
+        await tg.analyst_says(INTRUDER, number, "Já resolvi, pode fechar")
+        said = await tg.analyst_says(INTRUDER, number, "/fechar")
         await tg.deliver()
-        refusal = tg.last_message(ANALYSTS_CHAT)
-        assert refusal.text and refusal.text.startswith("Só analistas cadastrados")
-        assert refusal.message_thread_id == tg.in_thread(number)["message_thread_id"]
-        assert tg.fake.message(ANALYSTS_CHAT, refusal.message_id)["reply_to_message"]["message_id"] == (
-            said["message"]["message_id"] + 0)
+        refusals = [m for m in tg.fake.sent_messages(ANALYSTS_CHAT)
+                    if m.text and m.text.startswith("Só analistas cadastrados")]
+        assert len(refusals) == 2
+        assert refusals[-1].message_thread_id == tg.in_thread(number)["message_thread_id"]
+        assert refusals[-1].reply_to_message_id == said["message"]["message_id"]
         ticket = tg.desk.get_ticket(number, Actor.system())
         assert ticket.status == "OPEN" and len(ticket.messages) == 1
         assert len(tg.texts(PAULA)) == before
@@ -71,7 +71,8 @@ class TestCommands:
         assert "especialista (nível 2)" in tg.last_text(PAULA)
         thread = tg.thread_texts(number)
         assert f"📌 Ana Souza assumiu o chamado {number}." in thread
-        assert f"📌 Ana Souza escalou o chamado {number} para N2: precisa de ajuste no banco" in thread
+        escalated = next(text for text in thread if "escalou" in text)
+        assert escalated.startswith(f"📌 Ana Souza escalou o chamado {number} para N2: precisa de ajuste no banco")
         assert tg.fake.topics[0].name.startswith(f"[N2] {number}")
         await tg.analyst_says(ANA, number, "/horas 2")
         assert tg.last_text(ANALYSTS_CHAT).startswith("O registro de horas chega em uma próxima versão")
