@@ -238,7 +238,7 @@ class Dialog:
         if step == "describe":
             self._describe(turn, text)
             return
-        if step in {"module", "criticality", "confirm", "pick_ticket", "faq_offer", "rate"} and text:
+        if step in {"module", "criticality", "confirm", "pick_ticket", "faq_offer", "rate", "pick_analyst"} and text:
             # A fresh message in the middle of a button step: treat it as a new question.
             turn.state = {}
         elif step == "rate_comment":
@@ -625,16 +625,48 @@ class Dialog:
             turn.state = {**turn.state, "draft": draft}
             turn.say(t("open.got_attachment", turn.locale))
             return
+        turn.state = {**turn.state, "draft": draft}
+        self._confirm(turn)
+
+    def _confirm(self, turn: Turn) -> None:
+        draft = turn.state["draft"]
         token = _token()
-        turn.state = {**turn.state, "step": "confirm", "token": token, "draft": draft}
-        turn.say(
-            t("open.confirm", turn.locale, module=draft["module"],
-              criticality=t(f"criticality.{draft['criticality']}", turn.locale),
-              description=_clip(self._full_description(draft), 1500),
-              attachments=len(attachments)),
-            ((Button(t("btn.confirm", turn.locale), f"cf:{token}"),
-              Button(t("btn.cancel", turn.locale), f"cc:{token}")),),
-        )
+        turn.state = {**turn.state, "step": "confirm", "token": token}
+        text = t("open.confirm", turn.locale, module=draft["module"],
+                 criticality=t(f"criticality.{draft['criticality']}", turn.locale),
+                 description=_clip(self._full_description(draft), 1500),
+                 attachments=len(draft.get("attachments", [])))
+        if draft.get("analyst_name"):
+            text = f"{text}\n{t('open.analyst', turn.locale, name=draft['analyst_name'])}"
+        turn.say(text, ((Button(t("btn.confirm", turn.locale), f"cf:{token}"),
+                         Button(t("btn.cancel", turn.locale), f"cc:{token}")),
+                        (Button(t("btn.pick_analyst", turn.locale), f"pa:{token}"),)))
+
+    def _btn_pa(self, turn: Turn, token: str) -> None:
+        """The seeds allow directing a ticket to a specific analyst: list the module's specialists."""
+        if not self._check_token(turn, token, "confirm"):
+            return
+        module = turn.state["draft"]["module"]
+        analysts = [a for a in self.desk.list_analysts() if a.active]
+        analysts.sort(key=lambda a: (module not in a.specialties, a.level, a.name))
+        new = _token()
+        turn.pressed = t("btn.pick_analyst", turn.locale)
+        turn.state = {**turn.state, "step": "pick_analyst", "token": new}
+        rows = tuple((Button(f"{a.name} ({a.level})", f"an:{new}:{a.id}"),) for a in analysts[:8])
+        turn.say(t("open.pick_analyst", turn.locale), (*rows, (Button(t("btn.any_analyst", turn.locale),
+                                                                          f"an:{new}:0"),)))
+
+    def _btn_an(self, turn: Turn, rest: str) -> None:
+        token, _, analyst_id = rest.partition(":")
+        if not self._check_token(turn, token, "pick_analyst") or not analyst_id.isdigit():
+            return
+        draft = dict(turn.state["draft"])
+        chosen = next((a for a in self.desk.list_analysts() if a.id == int(analyst_id) and a.active), None)
+        draft["analyst_id"] = chosen.id if chosen else None
+        draft["analyst_name"] = chosen.name if chosen else None
+        turn.pressed = chosen.name if chosen else t("btn.any_analyst", turn.locale)
+        turn.state = {**turn.state, "draft": draft}
+        self._confirm(turn)
 
     @staticmethod
     def _full_description(draft: dict[str, Any]) -> str:
@@ -658,7 +690,8 @@ class Dialog:
             contact_id=turn.contact_id, subject=subject, module=draft["module"],
             criticality=draft["criticality"], description=description,
             origin_platform=incoming.platform, origin_chat=incoming.chat_id,
-            attachments=[Attachment(**a) for a in draft.get("attachments", [])], ref=ref)
+            attachments=[Attachment(**a) for a in draft.get("attachments", [])], ref=ref,
+            requested_analyst_id=draft.get("analyst_id"))
         qid = draft.get("qid")
         if qid:
             with self.desk.db.session() as session:
@@ -680,7 +713,7 @@ class Dialog:
         turn.say("\n".join(lines))
 
     def _btn_cc(self, turn: Turn, token: str) -> None:
-        if not self._check_token(turn, token, "module", "criticality", "confirm", "describe"):
+        if not self._check_token(turn, token, "module", "criticality", "confirm", "describe", "pick_analyst"):
             return
         turn.pressed = t("btn.cancel", turn.locale)
         turn.state = {}

@@ -12,7 +12,8 @@ entries (IDF) and lets them match fuzzily, in the spirit of Cohen, Ravikumar & F
   length and shared-bigram filter lets through, and cached;
 * ``R`` (message coverage) of a phrasing = sum over the message's tokens of IDF x best similarity
   within the phrasing, over the sum of their IDF; a token unknown to the index weighs 1.5 x the
-  highest IDF, so off-topic words ("previsão do tempo amanhã") pull the score down. ``P`` (phrasing
+  IDF of a word rarer than any in the FAQ, so off-topic words ("previsão do tempo amanhã") pull
+  the score down. ``P`` (phrasing
   coverage) is the same the other way round, and the phrasing scores ``F1(P, R)``, so an exact
   phrasing beats one that merely contains the message;
 * an entry scores ``(1 - a) * [(1 - l) * best phrasing F + l * R1 + t * (R2 - R1)] + a * R3``,

@@ -370,3 +370,32 @@ class TestRobustness:
         with harness.desk.db.session() as s:
             statuses = set(s.scalars(select(OutboxMessage.status)))
         assert statuses == {"DELIVERED"}
+
+
+class TestRoutingAndScope:
+    def test_client_may_direct_the_ticket_to_an_analyst(self, harness: Harness) -> None:
+        chat = harness.client("paula@prata.example")
+        chat.send("/abrir O sistema trava ao emitir nota fiscal de saída")
+        chat.press("Fiscal")
+        chat.press("Alta")
+        chat.send("Erro 539")
+        chat.press("Escolher analista")
+        assert chat.last().button_labels[0] == "Ana Souza (N1)"
+        chat.press("Diego Ramos (N2)")
+        assert "Analista escolhido: Diego Ramos" in chat.last_text()
+        chat.press("Confirmar")
+        with harness.desk.db.session() as s:
+            ticket = s.scalars(select(Ticket)).one()
+        assert ticket.routed_to_id == harness.analyst_id("diego@suporte.example")
+
+    def test_out_of_scope_demand_is_flagged_before_opening(self, harness: Harness) -> None:
+        from bot.scope import ScopeAdvisor
+        from knowledge_base.matcher import Matcher
+
+        harness.dialog._matchers["pt-BR"] = Matcher(harness.kb, "pt-BR", answer=101, margin=0, suggest=1)
+        harness.dialog.scope_hint = ScopeAdvisor(harness.kb, harness.dialog.matcher).hint
+        chat = harness.client("paula@prata.example")
+        chat.send("/abrir Vocês instalam impressora ou configuram VPN?")
+        said = chat.new_texts()
+        assert "fora do escopo do suporte" in said and "infraestrutura" in said
+        assert "Fiscal" in chat.last().button_labels  # the client may still open it

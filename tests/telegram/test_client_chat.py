@@ -13,7 +13,7 @@ from tests.telegram.conftest import OTAVIO, PAULA, VISITOR, Harness
 
 class TestFaq:
     async def test_a_faq_question_gets_the_answer_with_yes_and_no_buttons(self, tg: Harness) -> None:
-        await tg.client_says(PAULA, "como recupero minha senha")
+        await tg.client_says(PAULA, "esqueci minha senha")
         await tg.deliver()
         answer = tg.last_message(PAULA)
         assert "Caps Lock" in (answer.text or "")
@@ -22,7 +22,7 @@ class TestFaq:
         assert answer.parse_mode == "HTML"
 
     async def test_pressing_yes_shows_the_choice_and_removes_the_keyboard(self, tg: Harness) -> None:
-        await tg.client_says(PAULA, "como recupero minha senha")
+        await tg.client_says(PAULA, "esqueci minha senha")
         await tg.deliver()
         await tg.press(PAULA, "Sim")
         await tg.deliver()
@@ -33,7 +33,7 @@ class TestFaq:
         assert len(tg.fake.answered_callbacks) == 1
 
     async def test_a_button_pressed_twice_gets_a_polite_answer_and_changes_nothing(self, tg: Harness) -> None:
-        await tg.client_says(PAULA, "como recupero minha senha")
+        await tg.client_says(PAULA, "esqueci minha senha")
         await tg.deliver()
         question = tg.message_with_button(PAULA, "Não")
         tg.fake.click(question, "Não")  # a double tap: both presses arrive before any edit
@@ -86,7 +86,7 @@ class TestCommands:
 
 class TestRepeats:
     async def test_the_same_update_delivered_twice_is_handled_once(self, tg: Harness) -> None:
-        update = u.text_message(PAULA, "como recupero minha senha")
+        update = u.text_message(PAULA, "esqueci minha senha")
         await tg.send(update)
         await tg.send(update)  # Telegram redelivers after a crash
         await tg.deliver()

@@ -23,8 +23,8 @@ def processed(tg: Harness) -> int:
 
 async def test_a_webhook_call_without_the_right_secret_is_refused_and_changes_nothing(hooked: Harness) -> None:
     tg = hooked
-    wrong = await tg.fake.post_to_webhook_async(u.text_message(PAULA, "como recupero minha senha"), secret="wrong")
-    missing = await tg.fake.post_to_webhook_async(u.text_message(PAULA, "como recupero minha senha"), secret=None)
+    wrong = await tg.fake.post_to_webhook_async(u.text_message(PAULA, "esqueci minha senha"), secret="wrong")
+    missing = await tg.fake.post_to_webhook_async(u.text_message(PAULA, "esqueci minha senha"), secret=None)
     assert (wrong, missing) == (403, 403)
     assert processed(tg) == 0 and not tg.handled
     assert await tg.deliver() == 0
@@ -33,7 +33,7 @@ async def test_a_webhook_call_without_the_right_secret_is_refused_and_changes_no
 async def test_a_webhook_call_with_the_right_secret_is_handled_before_it_is_answered(hooked: Harness) -> None:
     tg = hooked
     assert tg.fake.webhook_info["url"] == tg.webhook_url
-    status = await tg.fake.post_to_webhook_async(u.text_message(PAULA, "como recupero minha senha"))
+    status = await tg.fake.post_to_webhook_async(u.text_message(PAULA, "esqueci minha senha"))
     assert status == 200
     assert processed(tg) > 0  # answered only after the dialog committed
     await tg.deliver()
@@ -42,7 +42,7 @@ async def test_a_webhook_call_with_the_right_secret_is_handled_before_it_is_answ
 
 async def test_queued_updates_reach_the_webhook_and_buttons_work(hooked: Harness) -> None:
     tg = hooked
-    await tg.client_says(PAULA, "como recupero minha senha")
+    await tg.client_says(PAULA, "esqueci minha senha")
     await tg.deliver()
     await tg.press(PAULA, "Sim")
     await tg.deliver()
@@ -64,7 +64,7 @@ async def test_a_failing_update_answers_500_so_telegram_sends_it_again(
         return real(incoming)
 
     monkeypatch.setattr(tg.dialog, "handle", flaky)
-    update = u.text_message(PAULA, "como recupero minha senha")
+    update = u.text_message(PAULA, "esqueci minha senha")
     assert await tg.fake.post_to_webhook_async(update) == 500
     assert await tg.fake.post_to_webhook_async(update) == 200
     await tg.deliver()

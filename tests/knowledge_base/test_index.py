@@ -1,0 +1,63 @@
+"""The soft TF-IDF index underneath the matcher."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from rapidfuzz import fuzz, process
+
+from knowledge_base.index import IndexedEntry, SoftTfidfIndex
+
+
+def _vocabulary(rng: random.Random, size: int) -> list[str]:
+    letters = "abcdefghijlmnoprstuv"
+    words = {"".join(rng.choice(letters) for _ in range(rng.randint(2, 12))) for _ in range(size)}
+    return sorted(words)
+
+
+def test_fuzzy_neighbour_filter_finds_the_same_tokens_as_a_full_scan() -> None:
+    rng = random.Random(7)
+    vocabulary = _vocabulary(rng, 1500)
+    index = SoftTfidfIndex([IndexedEntry(phrasings=[[word]]) for word in vocabulary])
+    for _ in range(600):
+        word = list(rng.choice(vocabulary))
+        position = rng.randrange(len(word))
+        if rng.random() < 0.5:
+            del word[position]
+        else:
+            word.insert(position, rng.choice("aeiors"))
+        typo = "".join(word) or "a"
+        expected = {i for _, _, i in process.extract(typo, vocabulary, scorer=fuzz.ratio, score_cutoff=85, limit=None)}
+        assert {i for i, _ in index.neighbours(typo)} == expected, typo
+
+
+def test_rare_shared_words_outweigh_common_ones() -> None:
+    index = SoftTfidfIndex(
+        [
+            IndexedEntry(phrasings=[["abrir", "chamado"]]),
+            IndexedEntry(phrasings=[["reabrir", "chamado"]]),
+            IndexedEntry(phrasings=[["cancelar", "chamado"]]),
+        ]
+    )
+    scores = index.score(["reabrir", "chamado"])
+    assert scores.argmax() == 1
+    assert scores[1] == pytest.approx(100.0)
+
+
+def test_tags_and_answer_text_help_only_a_little() -> None:
+    index = SoftTfidfIndex(
+        [
+            IndexedEntry(phrasings=[["emitir", "nota"]], keywords=["sefaz"]),
+            IndexedEntry(phrasings=[["cancelar", "nota"]], background=["sefaz"]),
+            IndexedEntry(phrasings=[["trocar", "senha"]]),
+        ]
+    )
+    scores = index.score(["sefaz"])
+    assert scores[0] > scores[1] > scores[2] == 0
+    assert scores[0] < 50
+
+
+def test_an_entry_needs_a_phrasing() -> None:
+    with pytest.raises(ValueError, match="#0"):
+        SoftTfidfIndex([IndexedEntry(phrasings=[])])
