@@ -57,5 +57,5 @@ def setup_logging(fmt: str = "auto", level: str = "INFO") -> None:
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
     # Libraries log request URLs that contain the bot token; keep them quiet at INFO.
-    for noisy in ("httpx", "httpcore", "telegram", "slack_bolt", "slack_sdk", "aiohttp.access"):
+    for noisy in ("httpx", "httpcore", "telegram", "slack_bolt", "slack_sdk", "aiohttp.access", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

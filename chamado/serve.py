@@ -137,7 +137,10 @@ async def build_service(settings: Settings, options: ServeOptions) -> Service:
 async def start(service: Service) -> None:
     settings, options = service.settings, service.options
     app = web.Application()
-    app.router.add_get("/healthz", lambda r: healthz(service, r))
+    async def health_route(request: web.Request) -> web.Response:
+        return await healthz(service, request)
+
+    app.router.add_get("/healthz", health_route)
     for adapter in service.adapters:
         await adapter.initialize()
         name = type(adapter).__name__

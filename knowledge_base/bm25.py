@@ -1,10 +1,12 @@
 """A BM25 baseline (bm25s) over the matcher's normalized text, with the same three-band decision.
 
-Each served entry is one document: the tokens of its question and all its phrasings. Raw BM25
-scores are unbounded, so they are mapped to 0-100 by dividing by the score the message would get
-against a document identical to itself (tokens unknown to the index count at the highest IDF):
-"how much of the message this entry explains". The thresholds (section "bm25" of
-``thresholds.yaml``) are calibrated like the matcher's, on dev only. It exists for comparison.
+Each served entry is one document: the tokens of its question and all its phrasings (one document
+per entry ranked better on dev than one per phrasing: 88% vs 76% top-1). Raw BM25 scores are
+unbounded, so they are mapped to 0-100 by dividing by the score of an average-length document
+holding each message token once, i.e. the sum of the message tokens' IDF (a token unknown to the
+index counts at the highest IDF): "how much of the message this entry explains". The thresholds
+(section "bm25" of ``thresholds.yaml``) are calibrated like the matcher's, on dev only. It exists
+for comparison.
 """
 
 from __future__ import annotations
@@ -61,11 +63,9 @@ class Bm25Matcher:
             if tokens:
                 self._served.append(_Served(entry.id, text))
                 corpus.append(tokens)
-        self._k1, self._b = k1, b
         self._retriever = bm25s.BM25(k1=k1, b=b)
         if corpus:
             self._retriever.index(corpus, show_progress=False)
-        self._avgdl = sum(map(len, corpus)) / max(len(corpus), 1)
         df: Counter[str] = Counter(t for doc in corpus for t in set(doc))
         n = len(corpus)
         self._idf = {t: _lucene_idf(n, d) for t, d in df.items()}

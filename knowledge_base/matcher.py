@@ -5,7 +5,9 @@ At construction it normalizes the question and phrasings of every non-draft entr
 with rapidfuzz, IDF weights, an entry's score blending its best phrasing with the whole entry, its
 tags and its answer; see ``knowledge_base.index``). A message is normalized the same way and scored; the ranked
 entries go through the three-band decision of ``knowledge_base.decision``. A message with no
-meaningful token (greetings, thanks, laughter, stop words) gets NONE without scoring.
+meaningful token (greetings, thanks, laughter, stop words) gets NONE without scoring; a long one
+(more than ``WINDOW`` tokens) is also scored on overlapping windows, so that the question buried
+in a story is not drowned by the words around it.
 
 Usage::
 
@@ -26,6 +28,10 @@ from knowledge_base.loader import KnowledgeBase
 from knowledge_base.locales import Locale, normalize_locale
 from knowledge_base.normalize import tokenize
 from knowledge_base.schema import LocalizedEntry
+
+# A message longer than this many tokens is also scored window by window (stride half a window),
+# each entry keeping its best score: the question buried in a long story is found on its own.
+WINDOW = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +91,7 @@ class Matcher:
                 )
             )
         self._index = SoftTfidfIndex(indexed, weights)
+        self.window = WINDOW
 
     def __len__(self) -> int:
         """Number of indexed choices (normalized questions and phrasings)."""
@@ -116,6 +123,10 @@ class Matcher:
         if not tokens or not self._served:
             return []
         scores = self._index.score(tokens)
+        if self.window and len(tokens) > self.window:
+            step = max(1, self.window // 2)
+            for start in range(0, len(tokens) - self.window + step, step):
+                scores = np.maximum(scores, self._index.score(tokens[start : start + self.window]))
         count = min(limit, len(scores))
         if count <= 0:
             return []

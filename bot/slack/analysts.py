@@ -205,8 +205,7 @@ class AnalystDesk:
     async def ephemeral(self, channel: str, user: str, text: str, thread_ts: str | None = None) -> None:
         """Say something only ``user`` sees (already-escaped mrkdwn)."""
         try:
-            await self.client.chat_postEphemeral(channel=channel, user=user, text=text,
-                                                 **({"thread_ts": thread_ts} if thread_ts else {}))
+            await self.client.chat_postEphemeral(channel=channel, user=user, text=text, thread_ts=thread_ts)
         except SlackApiError as exc:
             log.warning("ephemeral not sent", extra={"error": str(exc.response.get("error"))})
 

@@ -20,8 +20,8 @@ def _entry(entry_id: str, **overrides: Any) -> dict[str, Any]:
     entry: dict[str, Any] = {
         "id": entry_id,
         "tags": [],
-        "pt-BR": _locale(f"Pergunta {entry_id}?", [f"frase um {entry_id}", f"frase dois {entry_id}", f"tres {entry_id}"]),
-        "en": _locale(f"Question {entry_id}?", [f"phrase one {entry_id}", f"phrase two {entry_id}", f"three {entry_id}"]),
+        "pt-BR": _locale(f"Pergunta {entry_id}?", [f"frase {n} {entry_id}" for n in ("um", "dois", "tres")]),
+        "en": _locale(f"Question {entry_id}?", [f"phrase {n} {entry_id}" for n in ("one", "two", "three")]),
     }
     entry.update(overrides)
     return entry

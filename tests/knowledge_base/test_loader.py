@@ -50,7 +50,7 @@ class TestLoading:
 
     def test_broken_yaml_is_refused_naming_the_file(self, tmp_path: Path) -> None:
         _write(tmp_path / "quebrado.yaml", "entries: [\n  - id: x\n")
-        with pytest.raises(KnowledgeBaseLoadError, match="quebrado.yaml"):
+        with pytest.raises(KnowledgeBaseLoadError, match=r"quebrado\.yaml"):
             load_knowledge_base(tmp_path)
 
     def test_a_missing_directory_is_refused(self, tmp_path: Path) -> None:

@@ -35,12 +35,16 @@ class TestDecisionBands:
         assert result.decision is Decision.ANSWER
         assert result.matches[0].entry_id == "abrir-chamado"
 
-    def test_a_long_rambling_message_still_finds_its_question(self, matcher: Matcher) -> None:
+    def test_a_long_rambling_message_is_scored_on_its_best_window(self, fixture_kb: KnowledgeBase) -> None:
         message = (
             "bom dia pessoal, tudo bem? entao, aqui na empresa a gente ta precisando muito de ajuda "
             "com uma coisa: como faço pra cancelar uma nota fiscal eletrônica que saiu com valor errado?"
         )
-        assert matcher.ask(message).matches[0].entry_id == "cancelar-nfe"
+        windowed = Matcher(fixture_kb, thresholds=BANDS)
+        whole = Matcher(fixture_kb, thresholds=BANDS)
+        whole.window = 0
+        assert windowed.rank(message)[0].entry_id == whole.rank(message)[0].entry_id == "cancelar-nfe"
+        assert windowed.rank(message)[0].score > whole.rank(message)[0].score
 
     def test_abbreviations_reach_the_entry(self, matcher: Matcher) -> None:
         assert matcher.ask("como emitir nfe").matches[0].entry_id == "emitir-nfe"
