@@ -525,6 +525,8 @@ def serve(
     webhook: Annotated[str | None, typer.Option("--webhook", help="Telegram webhook URL (else long polling).")] = None,
     port: Annotated[int | None, typer.Option(help="HTTP port (webhooks, /healthz, /metrics).")] = None,
     no_dispatch: Annotated[bool, typer.Option("--no-dispatch", help="Do not run the outbox dispatcher here.")] = False,
+    dispatch_only: Annotated[bool, typer.Option("--dispatch-only",
+                                                help="Only deliver the outbox (extra workers next to one poller).")] = False,
 ) -> None:
     """Run the bot as a long-lived service."""
     import asyncio
@@ -536,7 +538,7 @@ def serve(
     conf = settings()
     setup_logging(conf.log_format, conf.log_level)
     options = ServeOptions(telegram=telegram, slack=slack, webhook_url=webhook, host=conf.http_host,
-                           port=port or conf.http_port, dispatch=not no_dispatch)
+                           port=port or conf.http_port, dispatch=not no_dispatch, receive=not dispatch_only)
     try:
         code = asyncio.run(run_service(conf, options))
     except ConfigError as exc:

@@ -39,6 +39,7 @@ class ServeOptions:
     host: str = "0.0.0.0"
     port: int = 8080
     dispatch: bool = True
+    receive: bool = True
     shutdown_timeout: float = 20.0
 
 
@@ -143,6 +144,8 @@ async def start(service: Service) -> None:
     app.router.add_get("/healthz", health_route)
     for adapter in service.adapters:
         await adapter.initialize()
+        if not options.receive:
+            continue  # a dispatch-only worker: delivers the outbox, takes no updates
         name = type(adapter).__name__
         if name == "TelegramBot":
             webhook = options.webhook_url or settings.telegram_webhook_url

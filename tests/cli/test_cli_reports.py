@@ -42,7 +42,8 @@ def open_ticket(desk: HelpDesk, email: str = "paula@prata.example") -> str:
                             origin_platform="console", origin_chat=email).number
 
 
-THIS_MONTH = month_of(datetime.now(UTC))
+def this_month() -> str:
+    return month_of(datetime.now(UTC))
 
 
 def test_tickets_hours_logs_and_lists_and_the_billing_report_has_them(cli: HelpDesk) -> None:
@@ -54,20 +55,20 @@ def test_tickets_hours_logs_and_lists_and_the_billing_report_has_them(cli: HelpD
     listed = json.loads(chamado("tickets", "hours", number, "--json")[0])
     assert (listed["logged_minutes"], listed["amount_cents"]) == (90, 22500)
 
-    report = json.loads(chamado("report", "billing", "--month", THIS_MONTH, "--json")[0])
+    report = json.loads(chamado("report", "billing", "--month", this_month(), "--json")[0])
     assert set(report) == {"month", "timezone", "start", "end", "organizations", "totals"}
     assert set(report["totals"]) == {"logged_minutes", "billable_minutes", "contract_minutes", "pending_minutes",
                                      "amount_cents", "pending_amount_cents", "pending_approvals"}
     assert report["organizations"][0]["slug"] == "prata"
     assert report["totals"]["amount_cents"] == 22500
 
-    rows = list(csv.DictReader(io.StringIO(chamado("report", "billing", "--month", THIS_MONTH, "--csv")[0])))
+    rows = list(csv.DictReader(io.StringIO(chamado("report", "billing", "--month", this_month(), "--csv")[0])))
     assert list(rows[0]) == ["month", "organization", "billing_mode", "hourly_rate_cents", "number", "subject",
                              "status", "approval", "logged_minutes", "billable_minutes", "contract_minutes",
                              "pending_minutes", "amount_cents", "pending_amount_cents"]
     assert (rows[0]["number"], rows[0]["amount_cents"]) == (number, "22500")
 
-    table = chamado("report", "billing", "--month", THIS_MONTH)[0]
+    table = chamado("report", "billing", "--month", this_month())[0]
     assert "R$ 225,00" in table
 
 
@@ -76,7 +77,7 @@ def test_client_cause_hours_on_saas_are_pending_in_the_report(cli: HelpDesk) -> 
     stdout, _, _ = chamado("tickets", "hours", number, "2", "--analyst", "ana@suporte.example", "--client-cause",
                            "--note", "Índice corrompido no banco do cliente")
     assert "aguardando aprovação do cliente" in stdout
-    report = json.loads(chamado("report", "billing", "--month", THIS_MONTH, "--org", "vip", "--json")[0])
+    report = json.loads(chamado("report", "billing", "--month", this_month(), "--org", "vip", "--json")[0])
     assert report["totals"]["pending_approvals"] == 1
     assert report["totals"]["pending_minutes"] == 120
 
@@ -89,7 +90,7 @@ def test_refusals_are_one_line(cli: HelpDesk) -> None:
     assert len(stderr.strip().splitlines()) == 1
     _, stderr, code = chamado("report", "billing", "--month", "março", ok=False)
     assert code == 1 and "AAAA-MM" in stderr
-    _, stderr, code = chamado("report", "billing", "--month", THIS_MONTH, "--json", "--csv", ok=False)
+    _, stderr, code = chamado("report", "billing", "--month", this_month(), "--json", "--csv", ok=False)
     assert code == 1
     _, stderr, code = chamado("tickets", "hours", number, "1", ok=False)
     assert code == 1 and "--analyst" in stderr
