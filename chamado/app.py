@@ -117,7 +117,8 @@ def mark_unreachable(desk: HelpDesk) -> object:
                 enqueue(session, key=f"unreachable:{item.id}:{platform}", platform=platform,
                         audience=ANALYSTS, kind="unreachable", ticket_id=item.ticket_id,
                         stream=f"{platform}:ticket:{item.ticket_id}",
-                        payload={"number": item.payload.get("number", ""), "reason": reason[:200]})
+                        payload={"number": item.payload.get("number", ""), "reason": reason[:200]},
+                        now=desk.clock())
             session.commit()
 
     return on_failed
@@ -136,7 +137,8 @@ def confirm_relay(desk: HelpDesk) -> object:
                         stream=f"{platform}:ticket:{item.ticket_id}",
                         payload={"number": item.payload.get("number", ""),
                                  "message_id": item.payload.get("message_id"),
-                                 "client_platform": item.platform})
+                                 "client_platform": item.platform},
+                        now=desk.clock())
             session.commit()
 
     return on_delivered

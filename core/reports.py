@@ -25,11 +25,12 @@ from core.billing import (
     BILLING_TZ,
     ApprovalStatus,
     BillingOutcome,
+    EntryCharge,
+    WorkEntry,
     amount_cents,
     billable_minutes,
     month_bounds,
     parse_month,
-    work_entry,
 )
 from core.business_calendar import BusinessCalendar
 from core.model import ACTIVE_STATUSES, Criticality, Plan
@@ -186,17 +187,18 @@ def billing_report(desk: HelpDesk, month: str, org_slug: str | None = None) -> B
     with desk.db.session() as session:
         orgs = _organizations(session, org_slug)
         query = (
-            select(TimeEntry, Ticket.number, Ticket.subject, Ticket.status, Ticket.organization_id)
+            select(TimeEntry.id, TimeEntry.ticket_id, TimeEntry.minutes, TimeEntry.created_at,
+                   TimeEntry.client_cause, Ticket.number, Ticket.subject, Ticket.status, Ticket.organization_id)
             .join(Ticket, Ticket.id == TimeEntry.ticket_id)
             .where(TimeEntry.created_at >= start, TimeEntry.created_at < end)
         )
         if org_slug is not None:
             query = query.where(Ticket.organization_id.in_(list(orgs)))
-        by_org: dict[int, list[Any]] = defaultdict(list)
+        by_org: dict[int, list[WorkEntry]] = defaultdict(list)
         tickets: dict[int, tuple[str, str, str]] = {}
-        for entry, number, subject, status, org_id in session.execute(query):
-            by_org[org_id].append(work_entry(entry))
-            tickets[entry.ticket_id] = (number, subject, status)
+        for entry_id, ticket_id, minutes, at, cause, number, subject, status, org_id in session.execute(query):
+            by_org[org_id].append(WorkEntry(entry_id, ticket_id, minutes, at, bool(cause)))
+            tickets[ticket_id] = (number, subject, status)
         approvals = _approvals(session, start, end)
         lines = []
         for org_id, org in sorted(orgs.items(), key=lambda item: item[1].slug):
@@ -230,10 +232,12 @@ def _approvals(session: Session, start: datetime, end: datetime) -> dict[int, st
 
 def _org_billing(org: Organization, outcome: BillingOutcome, tickets: dict[int, tuple[str, str, str]],
                  approvals: dict[int, str]) -> OrganizationBilling:
-    ticket_ids = sorted({c.entry.ticket_id for c in outcome.charges}, key=lambda tid: tickets[tid][0])
+    by_ticket: dict[int, list[EntryCharge]] = defaultdict(list)
+    for charge in outcome.charges:
+        by_ticket[charge.entry.ticket_id].append(charge)
     lines = []
-    for ticket_id in ticket_ids:
-        mine = outcome.for_ticket(ticket_id)
+    for ticket_id in sorted(by_ticket, key=lambda tid: tickets[tid][0]):
+        mine = BillingOutcome(tuple(by_ticket[ticket_id]))
         number, subject, status = tickets[ticket_id]
         lines.append(TicketBilling(
             number=number, subject=subject, status=status, approval=approvals.get(ticket_id),

@@ -10,7 +10,7 @@ messages.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -217,7 +217,3 @@ def message_text(message: dict[str, Any]) -> str:
     if parts:
         return unescape("\n".join(parts))
     return unescape(str(message.get("text") or ""))
-
-
-def join_lines(lines: Iterable[str]) -> str:
-    return "\n".join(line for line in lines if line)

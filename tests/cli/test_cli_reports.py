@@ -18,6 +18,8 @@ from knowledge_base.lint import lint
 from knowledge_base.loader import load_knowledge_base
 
 runner = CliRunner()
+sqlite_only = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+"""The CLI's own behaviour does not depend on the backend; the first test runs on both."""
 
 
 @pytest.fixture
@@ -72,6 +74,7 @@ def test_tickets_hours_logs_and_lists_and_the_billing_report_has_them(cli: HelpD
     assert "R$ 225,00" in table
 
 
+@sqlite_only
 def test_client_cause_hours_on_saas_are_pending_in_the_report(cli: HelpDesk) -> None:
     number = open_ticket(cli, "vera@vip.example")
     stdout, _, _ = chamado("tickets", "hours", number, "2", "--analyst", "ana@suporte.example", "--client-cause",
@@ -82,6 +85,7 @@ def test_client_cause_hours_on_saas_are_pending_in_the_report(cli: HelpDesk) -> 
     assert report["totals"]["pending_minutes"] == 120
 
 
+@sqlite_only
 def test_refusals_are_one_line(cli: HelpDesk) -> None:
     number = open_ticket(cli)
     _, stderr, code = chamado("tickets", "hours", number, "abc", "--analyst", "ana@suporte.example", ok=False)
@@ -96,6 +100,7 @@ def test_refusals_are_one_line(cli: HelpDesk) -> None:
     assert code == 1 and "--analyst" in stderr
 
 
+@sqlite_only
 def test_report_sla_and_kb(cli: HelpDesk) -> None:
     number = open_ticket(cli)  # created on the test clock: March 2026
     cli.analyst_reply(number, cli.analyst_by_email("ana@suporte.example").id, "Ajuste o CFOP")
@@ -111,6 +116,7 @@ def test_report_sla_and_kb(cli: HelpDesk) -> None:
     assert "perguntas" in chamado("report", "kb")[0]
 
 
+@sqlite_only
 def test_kb_draft_from_a_closed_ticket_passes_the_faq_lint(cli: HelpDesk, tmp_path: Path) -> None:
     number = open_ticket(cli)
     cli.analyst_reply(number, cli.analyst_by_email("ana@suporte.example").id,

@@ -214,7 +214,7 @@ def test_kb_report_deflection_helpfulness_satisfaction_and_gaps(demo: HelpDesk, 
     assert kb_report(demo, "2026-04").questions == 0
 
 
-def test_faq_gaps_keep_the_top_groups(demo: HelpDesk) -> None:
+def test_faq_gaps_keep_the_top_groups() -> None:
     from core.reports import AskedQuestion
 
     moment = datetime(2026, 3, 1, tzinfo=UTC)
