@@ -12,7 +12,10 @@ Telegram user; a share of the clients (``--ticket-share``) already has an open
 ticket, posted to the analysts' forum group.
 
 Then every client talks at once, one message at a time: it queues an update at
-the fake and waits for the bot's reply to arrive there before the next one.
+the fake and waits for the bot's reply to arrive there before the next one
+(after a pause of ``--think`` seconds on average; with the default 0 the
+clients keep the bot saturated, so latency is mostly queueing: about
+clients / throughput).
 Clients with a ticket write follow-ups (relayed to the ticket and to its topic
 in the analysts' group); the others ask FAQ questions picked so that the bot
 answers each with exactly one message (an answer or a list of suggestions),
@@ -213,9 +216,11 @@ def open_tickets(desk: HelpDesk, clients: list[Client], share: float, rng: rando
 
 
 async def converse(client: Client, fake: TimedFakeTelegram, questions: list[str], rng: random.Random,
-                   timeout: float) -> None:
-    """Send the client's messages one by one, each after the reply to the previous one."""
+                   timeout: float, think: float) -> None:
+    """Send the client's messages one by one, each after the reply to the previous one (and a pause)."""
     for n in range(client.planned):
+        if think > 0:
+            await asyncio.sleep(rng.expovariate(1 / think))
         body = rng.choice(FOLLOW_UPS) if client.ticket else rng.choice(questions)
         event = fake.watch(client.user_id)
         event.clear()
@@ -269,8 +274,8 @@ async def run(args: argparse.Namespace, database_url: str, console: Console) -> 
         try:
             with console.status(f"{args.clients} clients sending {args.messages} messages"):
                 started = time.perf_counter()
-                await asyncio.gather(*(converse(c, fake, questions, random.Random(rng.random()), args.timeout)
-                                       for c in clients))
+                await asyncio.gather(*(converse(c, fake, questions, random.Random(rng.random()), args.timeout,
+                                                args.think) for c in clients))
                 finished = max((fake.arrived(c.user_id)[-1] for c in clients if c.answered), default=started)
         finally:
             await bot.stop()
@@ -332,6 +337,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="share of clients that already have an open ticket (0-1)")
     parser.add_argument("--database-url", default=None,
                         help="PostgreSQL server to run on (a scratch database is created); default: SQLite")
+    parser.add_argument("--think", type=float, default=0.0,
+                        help="mean pause (s, exponential) of a client between a reply and its next message; "
+                             "0 = as fast as the bot answers (measures saturation)")
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for one reply")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args(argv)

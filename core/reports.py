@@ -15,7 +15,7 @@ import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
@@ -387,19 +387,22 @@ def sla_report(desk: HelpDesk, month: str, calendar: BusinessCalendar | None = N
 def _measure(session: Session, where: Sequence[Any], calendar: BusinessCalendar, policy: SlaPolicy,
              now: datetime) -> list[_Measured]:
     """Evaluate both clocks of every ticket matching ``where`` (two queries, whatever the count)."""
-    tickets = session.execute(
+    connection = session.connection()  # plain rows: no ORM bookkeeping for tens of thousands of them
+    tickets = connection.execute(
         select(Ticket.id, Ticket.number, Ticket.criticality, Ticket.created_at, Ticket.first_response_at,
                Ticket.closed_at, Organization.slug, Organization.plan)
         .join(Organization, Organization.id == Ticket.organization_id).where(*where)
     ).all()
     history: dict[int, list[tuple[datetime, int, str]]] = defaultdict(list)
-    events = session.execute(
+    events = connection.execute(
         select(TicketEvent.ticket_id, TicketEvent.created_at, TicketEvent.id, TicketEvent.to_status)
         .join(Ticket, Ticket.id == TicketEvent.ticket_id)
         .where(*where, TicketEvent.to_status.is_not(None))
     )
     for ticket_id, at, event_id, status in events:
         history[ticket_id].append((at, event_id, status))
+    if tickets:
+        calendar = PrefixCalendar.over(calendar, min(row[3] for row in tickets), now)
     measured = []
     for tid, number, criticality, created_at, first_response_at, closed_at, slug, plan in tickets:
         transitions = [(at, status) for at, _, status in sorted(history.get(tid, ()))]
@@ -407,6 +410,70 @@ def _measure(session: Session, where: Sequence[Any], calendar: BusinessCalendar,
                           calendar, now, policy.warn_at)
         measured.append(_Measured(tid, number, slug, plan, criticality, status))
     return measured
+
+
+class PrefixCalendar(BusinessCalendar):
+    """A ``BusinessCalendar`` whose ``between`` is two lookups in cumulative business time.
+
+    The reports ask ``between`` tens of thousands of times over the same few
+    months, and the base calendar walks day by day on each call. This one
+    precomputes every window of ``[first, last]`` (local dates) once; outside
+    that span it falls back to the base implementation. Same answers, to the
+    microsecond.
+    """
+
+    MAX_DAYS = 3660
+
+    def __init__(self, base: BusinessCalendar, first: date, last: date) -> None:
+        super().__init__(base.tz, base.workdays, base.opens, base.closes, base.country, base.subdivision,
+                         base.extra_holidays)
+        self._starts: list[int] = []
+        self._ends: list[int] = []
+        self._before: list[int] = []
+        total = 0
+        day = first
+        while day <= last:
+            if self.is_business_day(day):
+                start = _micros(datetime.combine(day, self.opens, tzinfo=self.zone))
+                end = _micros(datetime.combine(day, self.closes, tzinfo=self.zone))
+                if end > start:
+                    self._starts.append(start)
+                    self._ends.append(end)
+                    self._before.append(total)
+                    total += end - start
+            day += timedelta(days=1)
+        self._lo = _micros(datetime.combine(first, time(0), tzinfo=self.zone))
+        self._hi = _micros(datetime.combine(last + timedelta(days=1), time(0), tzinfo=self.zone))
+
+    @classmethod
+    def over(cls, base: BusinessCalendar, earliest: datetime, latest: datetime) -> BusinessCalendar:
+        """``base`` sped up for instants between ``earliest`` and ``latest`` (``base`` itself for huge spans)."""
+        first = earliest.astimezone(base.zone).date() - timedelta(days=1)
+        last = latest.astimezone(base.zone).date() + timedelta(days=1)
+        if (last - first).days > cls.MAX_DAYS:
+            return base
+        return cls(base, first, last)
+
+    def _elapsed(self, at: int) -> int:
+        i = bisect.bisect_right(self._starts, at) - 1
+        return 0 if i < 0 else self._before[i] + min(at, self._ends[i]) - self._starts[i]
+
+    def between(self, a: datetime, b: datetime) -> timedelta:
+        if a.tzinfo is None or b.tzinfo is None:
+            return super().between(a, b)  # raises the base calendar's error
+        start, stop = _micros(a), _micros(b)
+        if stop <= start:
+            return timedelta(0)
+        if start < self._lo or stop > self._hi:
+            return super().between(a, b)
+        return timedelta(microseconds=self._elapsed(stop) - self._elapsed(start))
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _micros(moment: datetime) -> int:
+    return (moment - _EPOCH) // timedelta(microseconds=1)
 
 
 def _sla_group(plan: str, criticality: str, items: Sequence[_Measured], policy: SlaPolicy | None) -> SlaGroup:
@@ -706,11 +773,12 @@ def faq_gaps(questions: Sequence[AskedQuestion], *, top: int = 10,
     """Group unanswered/unhelpful questions by similarity of their normalized text; the biggest groups first.
 
     Identical normalized texts are counted once; then, from the most asked
-    down, each text joins the first group whose founding text is at least
-    ``similarity`` similar (token-sort ratio) or founds a new group.
+    down, each text joins the most similar group whose founding text is at
+    least ``similarity`` similar (``rapidfuzz`` token-sort ratio), or founds
+    a new group. Only founders sharing a word stem (first 4 letters) with the
+    text are compared, the most promising ``_CANDIDATES`` of them, so that
+    tens of thousands of distinct questions group in about a second.
     """
-    from rapidfuzz import fuzz, process
-
     from knowledge_base.normalize import normalize
 
     by_text: dict[str, list[AskedQuestion]] = defaultdict(list)
@@ -719,19 +787,38 @@ def faq_gaps(questions: Sequence[AskedQuestion], *, top: int = 10,
         if key:
             by_text[key].append(q)
     ordered = sorted(by_text, key=lambda k: (-len(by_text[k]), by_text[k][0].id))
+    gaps = [_gap([q for key in group for q in by_text[key]]) for group in _greedy_groups(ordered, similarity)]
+    gaps.sort(key=lambda g: (-g.count, -g.last_asked.timestamp()))
+    return tuple(gaps[:top])
+
+
+_STEM = 4
+_CANDIDATES = 50
+_POSTING_SCAN = 200
+
+
+def _greedy_groups(keys: Sequence[str], similarity: float) -> list[list[str]]:
+    from rapidfuzz import fuzz, process
+
     founders: list[str] = []
     members: list[list[str]] = []
-    for key in ordered:
-        match = process.extractOne(key, founders, scorer=fuzz.token_sort_ratio, score_cutoff=similarity) \
-            if founders else None
+    by_stem: dict[str, list[int]] = defaultdict(list)
+    for key in keys:
+        stems = {word[:_STEM] for word in key.split()}
+        shared: Counter[int] = Counter()
+        for stem in stems:  # the earliest founders of a stem are the most asked ones
+            shared.update(by_stem.get(stem, ())[:_POSTING_SCAN])
+        candidates = [index for index, _ in shared.most_common(_CANDIDATES)]
+        match = process.extractOne(key, [founders[i] for i in candidates], scorer=fuzz.token_sort_ratio,
+                                   score_cutoff=similarity) if candidates else None
         if match is None:
+            for stem in stems:
+                by_stem[stem].append(len(founders))
             founders.append(key)
             members.append([key])
         else:
-            members[match[2]].append(key)
-    gaps = [_gap([q for key in group for q in by_text[key]]) for group in members]
-    gaps.sort(key=lambda g: (-g.count, -g.last_asked.timestamp()))
-    return tuple(gaps[:top])
+            members[candidates[match[2]]].append(key)
+    return members
 
 
 def _gap(questions: list[AskedQuestion]) -> FaqGap:

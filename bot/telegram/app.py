@@ -9,6 +9,7 @@ the dispatcher hands outbox rows to ``deliverer``.
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import logging
 from typing import Any
@@ -19,6 +20,7 @@ from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
 
 from bot.dialog import Dialog
+from bot.telegram.blocking import BlockingPool
 from bot.telegram.client_handlers import ClientHandlers
 from bot.telegram.delivery import TelegramDeliverer
 from bot.telegram.desk_handlers import DeskHandlers
@@ -33,6 +35,7 @@ DEFAULT_API = "https://api.telegram.org"
 ALLOWED_UPDATES = ["message", "callback_query"]
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MAX_CONCURRENT_UPDATES = 64
+HANDLER_THREADS = 8  # the dialog's database work; the outbox dispatcher keeps asyncio's default executor
 CLIENT_COMMANDS = {
     "pt-BR": ["start", "ajuda", "novo", "chamados", "status", "cancelar", "vincular", "idioma", "pular"],
     "en": ["start", "help", "new", "tickets", "status", "cancel", "link", "language", "skip"],
@@ -75,9 +78,10 @@ class TelegramBot:
             builder = builder.rate_limiter(AIORateLimiter(max_retries=0))
         self.application: Application[Any, Any, Any, Any, Any, Any] = builder.build()
         self.deliverer = TelegramDeliverer(self.application.bot, desk, settings)
+        self.pool = BlockingPool(HANDLER_THREADS, "telegram-updates")
         if settings.telegram_analysts_chat_id is not None:
-            self.application.add_handlers(DeskHandlers(desk, settings).handlers())
-        self.application.add_handlers(ClientHandlers(dialog).handlers())
+            self.application.add_handlers(DeskHandlers(desk, settings, self.pool).handlers())
+        self.application.add_handlers(ClientHandlers(dialog, self.pool).handlers())
         self.application.add_error_handler(self._on_error)
         self._secret: str | None = None
         self._failed: set[int] = set()
@@ -115,6 +119,7 @@ class TelegramBot:
         if self.application.running:
             await self.application.stop()
         await self.application.shutdown()
+        await asyncio.to_thread(self.pool.shutdown)
 
     # --- webhook ------------------------------------------------------------------
 

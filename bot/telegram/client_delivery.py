@@ -64,7 +64,10 @@ class ClientDelivery:
         if item.kind == "button_pressed":
             await self.show_choice(chat_id, item.payload)
             return
-        reply = await asyncio.to_thread(client_reply, self.desk, item)
+        if item.kind == "reply":  # the dialog's own words: nothing to look up
+            reply: Reply | None = Reply.from_dict(item.payload["reply"])
+        else:
+            reply = await asyncio.to_thread(client_reply, self.desk, item)
         if reply is not None:
             locale = str(item.payload.get("locale") or "pt-BR")
             await self.send_reply(chat_id, reply, locale)

@@ -8,7 +8,6 @@ dialog recognizes the same update delivered twice by its update id.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 from telegram import Update
@@ -18,6 +17,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, ContextTypes, Messag
 
 from bot.dialog import Dialog
 from bot.telegram import incoming
+from bot.telegram.blocking import BlockingPool
 
 log = logging.getLogger(__name__)
 
@@ -29,8 +29,9 @@ CLIENT_MESSAGES = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE & (filte
 class ClientHandlers:
     """PTB handlers for the clients' side."""
 
-    def __init__(self, dialog: Dialog) -> None:
+    def __init__(self, dialog: Dialog, pool: BlockingPool) -> None:
         self.dialog = dialog
+        self.pool = pool
 
     def handlers(self) -> list[BaseHandler[Update, ContextTypes.DEFAULT_TYPE, None]]:
         return [
@@ -40,7 +41,7 @@ class ClientHandlers:
 
     async def on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = incoming.from_message(update, context.bot.username)
-        await asyncio.to_thread(self.dialog.handle, message)
+        await self.pool.run(self.dialog.handle, message)
 
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
@@ -51,4 +52,4 @@ class ClientHandlers:
             log.info("callback query not answered", extra={"reason": exc.message})
         if incoming.callback_chat_type(query) != ChatType.PRIVATE or not query.data:
             return
-        await asyncio.to_thread(self.dialog.handle, incoming.from_callback(update))
+        await self.pool.run(self.dialog.handle, incoming.from_callback(update))

@@ -12,7 +12,6 @@ Telegram message as ``PlatformRef``, so the store keeps them once.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from telegram.error import BadRequest, TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
 from bot.telegram import incoming
+from bot.telegram.blocking import BlockingPool
 from bot.telegram.client_handlers import MEDIA
 from bot.telegram.incoming import PLATFORM
 from bot.telegram.texts import t
@@ -66,9 +66,10 @@ def forget_processed(desk: HelpDesk, key: str) -> None:
 class DeskHandlers:
     """PTB handlers for the analysts' group."""
 
-    def __init__(self, desk: HelpDesk, settings: Settings) -> None:
+    def __init__(self, desk: HelpDesk, settings: Settings, pool: BlockingPool) -> None:
         assert settings.telegram_analysts_chat_id is not None
         self.desk = desk
+        self.pool = pool
         self.chat_id = settings.telegram_analysts_chat_id
         self.locale = settings.locale
         self.explicit = settings.relay_mode == "explicit"
@@ -92,20 +93,20 @@ class DeskHandlers:
 
     async def _once(self, update: Update, work: Callable[[], Awaitable[None]]) -> None:
         key = f"u{update.update_id}"
-        if not await asyncio.to_thread(mark_processed, self.desk.db, PLATFORM, key):
+        if not await self.pool.run(mark_processed, self.desk.db, PLATFORM, key):
             return
         try:
             await work()
         except Exception:
-            await asyncio.to_thread(forget_processed, self.desk, key)
+            await self.pool.run(forget_processed, self.desk, key)
             raise
 
     async def _on_message(self, message: Message, bot_username: str | None) -> None:
         assert message.from_user is not None
         text = incoming.text_of(message, bot_username)
         command = incoming.command_of(text)
-        number = await asyncio.to_thread(self._ticket_of, message)
-        identity = await asyncio.to_thread(self.desk.identity, PLATFORM, str(message.from_user.id))
+        number = await self.pool.run(self._ticket_of, message)
+        identity = await self.pool.run(self.desk.identity, PLATFORM, str(message.from_user.id))
         analyst_id = identity.analyst_id if identity is not None else None
         if number is None:
             if analyst_id is not None and command is not None and command[0] in COMMANDS:
@@ -115,7 +116,7 @@ class DeskHandlers:
             await self._answer(message, Feedback(t("tg.refuse_non_analyst", self.locale)))
             return
         try:
-            feedback = await asyncio.to_thread(self._act, number, analyst_id, message, text, command)
+            feedback = await self.pool.run(self._act, number, analyst_id, message, text, command)
         except DomainError as exc:
             feedback = Feedback(exc.render(self.locale))
         await self._answer(message, feedback)
@@ -217,9 +218,9 @@ class DeskHandlers:
         try:
             if query.message is None or query.message.chat.id != self.chat_id:
                 return
-            if not await asyncio.to_thread(mark_processed, self.desk.db, PLATFORM, f"u{update.update_id}"):
+            if not await self.pool.run(mark_processed, self.desk.db, PLATFORM, f"u{update.update_id}"):
                 return
-            answer = await asyncio.to_thread(self._press, query.from_user.id, query.data or "")
+            answer = await self.pool.run(self._press, query.from_user.id, query.data or "")
         finally:
             try:
                 await query.answer(answer[0], show_alert=answer[1])

@@ -225,3 +225,19 @@ def test_faq_gaps_keep_the_top_groups() -> None:
     gaps = faq_gaps(questions, top=3, similarity=95)
     assert [g.count for g in gaps] == [3, 2, 2]
     assert gaps[0].example == "como configurar o modulo fiscal"
+
+
+def test_the_prefix_calendar_answers_like_the_business_calendar() -> None:
+    import random
+
+    from core.business_calendar import BusinessCalendar
+    from core.reports import PrefixCalendar
+
+    base = BusinessCalendar(tz="America/New_York")  # a zone with daylight saving changes
+    start = datetime(2026, 2, 20, tzinfo=UTC)
+    fast = PrefixCalendar.over(base, start, start + timedelta(days=60))
+    rng = random.Random(7)
+    for _ in range(300):
+        a = start + timedelta(minutes=rng.randrange(0, 60 * 24 * 75))  # some beyond the precomputed span
+        b = a + timedelta(minutes=rng.randrange(-600, 60 * 24 * 20))
+        assert fast.between(a, b) == base.between(a, b), (a, b)
