@@ -9,7 +9,13 @@ whatever it does is symmetric. Steps, in order:
 3. every other non-alphanumeric character becomes a space; apostrophes vanish ("can't" -> "cant");
 4. runs of 3+ identical letters collapse to one ("ajudaaaa" -> "ajuda"); doubles stay ("carro");
 5. per-locale abbreviations expand ("vc" -> "voce", "nf"/"nfe" -> "nota fiscal eletronica");
-6. greetings, laughter and stop words are dropped ("bom dia", "kkkk", "de", "the").
+6. greetings, laughter and stop words are dropped ("bom dia", "kkkk", "de", "the");
+7. per-locale support vocabulary is canonicalized (``canonicalize``): the many names clients give
+   the same thing become one word ("ticket", "ocorrência", "solicitação", "demanda" -> "chamado";
+   "encerrado", "finalizado", "concluído" -> "fechado"; "personalizar" -> "customizacao"), the
+   inflections of a few support verbs become the infinitive ("abro", "abri" -> "abrir"), and a
+   verb of creating/registering right before a ticket or problem word means opening one
+   ("registrar uma solicitação", "criar um ticket", "relatar um problema": -> "abrir").
 
 Everything is precompiled at import (regexes, translate tables, frozen sets).
 """
@@ -72,6 +78,99 @@ EN_ABBREVIATIONS: Mapping[str, str] = {
 }
 
 
+def _forms(canonical: str, *words: str) -> dict[str, str]:
+    return {word: canonical for text in words for word in text.split()}
+
+
+def _ar_verb(*stems: str) -> str:
+    """The common forms of regular -ar verbs except the participle ("encerr" -> "encerrar encerro ...")."""
+    endings = ("ar", "o", "a", "am", "amos", "ei", "ou", "aram", "ando", "e", "em")
+    return " ".join(stem + ending for stem in stems for ending in endings)
+
+
+def _ar_participle(*stems: str) -> str:
+    return " ".join(stem + ending for stem in stems for ending in ("ado", "ada", "ados", "adas"))
+
+
+# Step 7, pt-BR. Only true synonyms in a help desk's vocabulary, whatever FAQ entry they occur in;
+# ambiguous words are left alone ("travado" is a locked user as often as a slow screen; "demora"
+# is the SLA as often as a slow system; "aberto" is a status, not the act of opening; "problema"
+# and "erro" are kept apart, "mensagem de erro" being specific).
+PT_CANONICAL: Mapping[str, str] = {
+    # the ticket (DESIGN.md glossary: chamado / ocorrência)
+    **_forms(
+        "chamado",
+        "chamado chamados ticket tickets ocorrencia ocorrencias solicitacao solicitacoes "
+        "demanda demandas requisicao requisicoes",
+    ),
+    # opening / reopening / closing it: verb forms -> infinitive, closed state -> "fechado"
+    **_forms("abrir", "abrir abro abre abrem abri abriu abrimos abriram abrindo abra"),
+    **_forms("reabrir", "reabrir reabro reabre reabrem reabri reabriu reabriram reabrindo reabra"),
+    **_forms(
+        "fechar",
+        _ar_verb("fech", "encerr", "finaliz"),
+        "concluir concluo conclui concluiu concluiram concluindo",
+    ),
+    **_forms(
+        "fechado",
+        _ar_participle("fech", "encerr", "finaliz"),
+        "concluido concluida concluidos concluidas",
+    ),
+    # customization (a development request, forwarded)
+    **_forms(
+        "customizacao",
+        "customizacao customizacoes customizar customizado customizada customizados customizadas "
+        "personalizacao personalizacoes personalizar personalizado personalizada personalizados "
+        "personalizadas customizavel personalizavel",
+    ),
+    # phone calls
+    **_forms("ligar", _ar_verb("lig"), "liguei ligue ligam telefonar telefono telefonei"),
+    # access, billing, fiscal documents, performance, defects
+    **_forms("senha", "senha senhas password passwords"),
+    **_forms("boleto", "boleto boletos"),
+    **_forms("danfe", "danfe danfes"),
+    **_forms("lento", "lento lenta lentos lentas lentidao devagar lerdo lerda"),
+    **_forms("erro", "erro erros falha falhas bug bugs defeito defeitos"),
+}
+
+EN_CANONICAL: Mapping[str, str] = {
+    # "issue" (also "to issue an invoice") and "case" ("in which cases") are too ambiguous here.
+    **_forms("ticket", "ticket tickets request requests"),
+    **_forms("close", "close closes closing finish finishes finishing"),
+    **_forms("closed", "closed finished completed ended"),
+    **_forms(
+        "customize",
+        "customize customise customizes customises customized customised customization "
+        "customisation customizations customisations custom personalize personalise personalized "
+        "personalised personalization personalisation",
+    ),
+    **_forms("password", "password passwords passcode passcodes"),
+    **_forms("slow", "slow slowly slowness sluggish laggy"),
+    **_forms("error", "error errors bug bugs failure failures fault faults defect defects"),
+    **_forms("phone", "phone phones phoning phoned telephone"),
+}
+
+# "registrar uma solicitação", "criar um ticket", "relatar um problema": such a verb directly
+# followed (stop words dropped) by a ticket or problem word means opening a ticket.
+_PT_CREATE_VERBS: frozenset[str] = frozenset(
+    _forms("", _ar_verb("registr", "cri", "ger", "cadastr", "lanc", "relat", "report"))
+)
+_EN_CREATE_VERBS: frozenset[str] = frozenset(
+    _forms(
+        "",
+        "create creates created creating register registers registered registering file files filed "
+        "filing log logs logged logging raise raises raised raising submit submits submitted "
+        "submitting report reports reported reporting",
+    )
+)
+_CREATE_OBJECTS: dict[Locale, frozenset[str]] = {
+    "pt-BR": frozenset({"chamado", "erro", "problema", "novo"}),
+    "en": frozenset({"ticket", "error", "problem", "issue", "new"}),
+}
+_CREATE_VERBS: dict[Locale, frozenset[str]] = {"pt-BR": _PT_CREATE_VERBS, "en": _EN_CREATE_VERBS}
+_OPEN: dict[Locale, str] = {"pt-BR": "abrir", "en": "open"}
+
+
 def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
@@ -115,6 +214,7 @@ _GREETING_BIGRAMS: frozenset[tuple[str, str]] = frozenset(
 
 _ABBREVIATIONS: dict[Locale, Mapping[str, str]] = {"pt-BR": PT_ABBREVIATIONS, "en": EN_ABBREVIATIONS}
 _STOP_WORDS: dict[Locale, frozenset[str]] = {"pt-BR": PT_STOP_WORDS, "en": EN_STOP_WORDS}
+_CANONICAL: dict[Locale, Mapping[str, str]] = {"pt-BR": PT_CANONICAL, "en": EN_CANONICAL}
 
 
 def fold(text: str) -> str:
@@ -148,9 +248,20 @@ def drop_stop_words(words: list[str], locale: str = "pt-BR") -> list[str]:
     return [w for w in _drop_greetings(words) if w not in stop_words]
 
 
+def canonicalize(words: list[str], locale: str = "pt-BR") -> list[str]:
+    """Meaningful words with the locale's support vocabulary canonicalized (step 7)."""
+    lang = normalize_locale(locale)
+    canonical, verbs, objects = _CANONICAL[lang], _CREATE_VERBS[lang], _CREATE_OBJECTS[lang]
+    result = [canonical.get(word, word) for word in words]
+    for i, word in enumerate(words[:-1]):
+        if word in verbs and result[i + 1] in objects:
+            result[i] = _OPEN[lang]
+    return result
+
+
 def tokenize(text: str, locale: str = "pt-BR") -> list[str]:
-    """The meaningful tokens of ``text``: all six steps."""
-    return drop_stop_words(expand_abbreviations(fold(text).split(), locale), locale)
+    """The meaningful tokens of ``text``: all seven steps."""
+    return canonicalize(drop_stop_words(expand_abbreviations(fold(text).split(), locale), locale), locale)
 
 
 def normalize(text: str, locale: str = "pt-BR") -> str:

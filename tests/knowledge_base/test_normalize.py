@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge_base.normalize import drop_stop_words, expand_abbreviations, fold, normalize
+from knowledge_base.normalize import canonicalize, drop_stop_words, expand_abbreviations, fold, normalize
 
 
 class TestFolding:
@@ -81,3 +81,38 @@ class TestWholePipeline:
 
     def test_unknown_locale_normalizes_as_portuguese(self) -> None:
         assert normalize("como abro um chamado", "fr") == normalize("como abro um chamado", "pt-BR")
+
+
+class TestCanonicalization:
+    @pytest.mark.parametrize("word", ["ticket", "tickets", "ocorrência", "solicitação", "demanda", "requisição"])
+    def test_every_name_of_a_ticket_means_chamado(self, word: str) -> None:
+        assert normalize(f"meu {word}") == "chamado"
+
+    @pytest.mark.parametrize("word", ["encerrado", "finalizado", "concluído", "fechada"])
+    def test_closed_states_mean_fechado(self, word: str) -> None:
+        assert normalize(f"chamado {word}") == "chamado fechado"
+
+    def test_verb_inflections_become_the_infinitive(self) -> None:
+        assert normalize("como abro, encerro e reabro um ticket") == "abrir fechar reabrir chamado"
+
+    def test_customization_has_one_spelling(self) -> None:
+        assert normalize("quero personalizar, uma customização, algo personalizado") == (
+            "customizacao customizacao algo customizacao"
+        )
+
+    def test_creating_a_ticket_or_a_problem_means_opening_one(self) -> None:
+        assert normalize("quero registrar uma solicitação de suporte") == "abrir chamado suporte"
+        assert normalize("como crio um ticket novo") == "abrir chamado novo"
+        assert normalize("preciso registrar um problema") == "abrir problema"
+
+    def test_a_creating_verb_keeps_its_meaning_elsewhere(self) -> None:
+        assert normalize("como gero o boleto") == "gero boleto"
+
+    def test_english_has_its_own_table(self) -> None:
+        assert normalize("I want to file a request", "en") == "open ticket"
+        assert normalize("my ticket was closed, can I customise it", "en") == "ticket closed customize"
+        assert canonicalize(["ticket"], "pt-BR") == ["chamado"]
+
+    def test_ambiguous_words_are_left_alone(self) -> None:
+        assert normalize("usuário travado") == "usuario travado"
+        assert normalize("in which cases", "en") == "cases"
