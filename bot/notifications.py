@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
-
-from zoneinfo import ZoneInfo
 
 from bot.dialog import resolution_buttons
 from bot.messages import Reply
@@ -24,7 +23,6 @@ from core.outbox import OutboxItem
 from core.services import HelpDesk
 from core.store.orm import ChatIdentity, Conversation, Message, Ticket
 from core.views import TicketView
-
 
 _SP = ZoneInfo("America/Sao_Paulo")
 

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from chamado.settings import Settings, desks_of, smtp_configured
-from core.outbox import ANALYSTS, Deliverer, OutboxDispatcher, OutboxItem, enqueue
 from core.business_calendar import BusinessCalendar
+from core.outbox import ANALYSTS, Deliverer, OutboxDispatcher, OutboxItem, enqueue
 from core.services import HelpDesk
 from core.sla import DEFAULT_POLICY, load_policy
 from core.sla_service import SlaService
@@ -72,9 +72,8 @@ class Bot:
 
 def build_dialog(settings: Settings, desk: HelpDesk) -> object:
     from bot.dialog import Dialog
-    from knowledge_base.loader import load_knowledge_base
-
     from bot.scope import ScopeAdvisor
+    from knowledge_base.loader import load_knowledge_base
 
     sla = sla_of(desk)
     kb = load_knowledge_base(settings.knowledge_base_dir)

@@ -525,8 +525,8 @@ def serve(
     webhook: Annotated[str | None, typer.Option("--webhook", help="Telegram webhook URL (else long polling).")] = None,
     port: Annotated[int | None, typer.Option(help="HTTP port (webhooks, /healthz, /metrics).")] = None,
     no_dispatch: Annotated[bool, typer.Option("--no-dispatch", help="Do not run the outbox dispatcher here.")] = False,
-    dispatch_only: Annotated[bool, typer.Option("--dispatch-only",
-                                                help="Only deliver the outbox (extra workers next to one poller).")] = False,
+    dispatch_only: Annotated[bool, typer.Option(
+        "--dispatch-only", help="Only deliver the outbox (extra workers next to one poller).")] = False,
 ) -> None:
     """Run the bot as a long-lived service."""
     import asyncio

@@ -24,8 +24,11 @@ from core.billing import (
     set_billing_terms,
     ticket_hours,
 )
+from core.business_calendar import BusinessCalendar
 from core.i18n import translate
 from core.reports import CSV_COLUMNS, BillingReport, KbReport, SlaGroup, SlaReport
+from core.services import HelpDesk
+from core.sla import SlaPolicy
 
 report_app = typer.Typer(help="Monthly reports: billing, SLA, FAQ.", no_args_is_help=True)
 app.add_typer(report_app, name="report")
@@ -178,11 +181,22 @@ def report_sla(month: MonthOption, as_json: JsonOption = False) -> None:
     """First response and resolution within target, per plan and criticality, and the breaches."""
     from core.reports import sla_report
 
-    report = sla_report(helpdesk(), month)
+    desk = helpdesk()
+    report = sla_report(desk, month, *_sla_config(desk))
     if as_json:
         print_json(report.to_dict())
         return
     _print_sla(report)
+
+
+def _sla_config(desk: HelpDesk) -> tuple[BusinessCalendar | None, SlaPolicy | None]:
+    """The calendar and SLA policy the running help desk was built with (settings), if any."""
+    try:
+        from chamado.app import sla_of
+    except ImportError:
+        return None, None
+    service = sla_of(desk)
+    return (service.calendar, service.policy) if service is not None else (None, None)
 
 
 def _sla_row(table: Table, g: SlaGroup, *, bold: bool = False) -> None:

@@ -10,6 +10,7 @@ hand, and exit 0 within a bounded time.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
 from collections.abc import Awaitable, Callable
@@ -187,10 +188,8 @@ async def sla_scheduler(service: Service) -> None:
                 service.dispatcher.notify()
         except Exception:
             log.exception("SLA sweep failed; trying again later")
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(service.stop_event.wait(), timeout=service.settings.sla_sweep_seconds)
-        except TimeoutError:
-            pass
 
 
 async def stop(service: Service) -> None:

@@ -356,7 +356,6 @@ def log_hours(
     the chat the ticket came from, telling the analysts too. While it is still
     pending, later client-cause entries send the client the updated total.
     """
-
     minutes = parse_hours(text_or_minutes) if isinstance(text_or_minutes, str) else check_minutes(text_or_minutes)
     clean_note = " ".join((note or "").split())[:MAX_NOTE_CHARS] or None
     try:
@@ -456,16 +455,12 @@ def ticket_hours(desk: HelpDesk, number: str) -> TicketHours:
         amount = 0
         for month in sorted({month_of(entry.created_at) for entry, _ in rows}):
             start, end = month_bounds(month)
-            context = [ticket.id]
+            query = select(TimeEntry).where(TimeEntry.created_at >= start, TimeEntry.created_at < end)
             if org.billing_mode == BillingMode.CONTRACT:  # the allowance is shared by the month's tickets
-                context = list(session.scalars(
-                    select(TimeEntry.ticket_id).join(Ticket, Ticket.id == TimeEntry.ticket_id)
-                    .where(Ticket.organization_id == org.id, TimeEntry.created_at >= start,
-                           TimeEntry.created_at < end).distinct()))
-            month_entries = session.scalars(
-                select(TimeEntry).where(TimeEntry.ticket_id.in_(context), TimeEntry.created_at >= start,
-                                        TimeEntry.created_at < end))
-            outcome = billable_minutes(org.billing_mode, (work_entry(e) for e in month_entries),
+                query = query.join(Ticket, Ticket.id == TimeEntry.ticket_id).where(Ticket.organization_id == org.id)
+            else:
+                query = query.where(TimeEntry.ticket_id == ticket.id)
+            outcome = billable_minutes(org.billing_mode, (work_entry(e) for e in session.scalars(query)),
                                        org.contract_minutes_month, approvals).for_ticket(ticket.id)
             charges.update({c.entry.id: c for c in outcome.charges})
             amount += amount_cents(outcome.billable_minutes, org.hourly_rate_cents)

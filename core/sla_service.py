@@ -10,7 +10,6 @@ target and once at breach, recording each in ``sla_alerts``.
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
@@ -20,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from core.business_calendar import BusinessCalendar
 from core.i18n import translate
-from core.model import ACTIVE_STATUSES, TicketStatus
+from core.model import TicketStatus
 from core.outbox import ANALYSTS, enqueue
 from core.services import HelpDesk, TicketHook
 from core.sla import DEFAULT_POLICY, SlaPolicy, SlaStatus, due_at_open, evaluate, format_duration
@@ -112,58 +111,43 @@ class SlaService(TicketHook):
     # --- the sweep ------------------------------------------------------------------
 
     def sweep(self, now: datetime | None = None) -> int:
-        """Warn once at 80% and once at breach of each target; returns how many alerts were raised."""
-        moment = now or self.desk.clock()
-        raised = 0
-        with self.desk.db.session() as session:
-            tickets = session.scalars(select(Ticket).where(
-                Ticket.status.in_([s.value for s in ACTIVE_STATUSES]))).all()
-            if not tickets:
-                return 0
-            ids = [t.id for t in tickets]
-            events: dict[int, list[TicketEvent]] = defaultdict(list)
-            for chunk in range(0, len(ids), 1000):
-                for event in session.scalars(select(TicketEvent).where(
-                        TicketEvent.ticket_id.in_(ids[chunk:chunk + 1000]),
-                        TicketEvent.to_status.is_not(None)).order_by(TicketEvent.id)):
-                    events[event.ticket_id].append(event)
-            seen = {(a.ticket_id, a.target, a.level) for a in session.scalars(
-                select(SlaAlert).where(SlaAlert.ticket_id.in_(ids[:100000])))}
-            for ticket in tickets:
-                status = self._evaluate(ticket, events[ticket.id], moment)
-                for target, warn, breached, due in (
-                    ("first_response", status.first_response_warn and status.first_response_met is None,
-                     status.first_response_breached and status.first_response_met is None,
-                     status.first_response_due),
-                    ("resolution", status.resolution_warn and status.resolution_running,
-                     status.resolution_breached and status.resolution_running, status.resolution_due),
-                ):
-                    for level, flag in (("warning", warn), ("breach", breached)):
-                        if flag and (ticket.id, target, level) not in seen:
-                            raised += self._alert(ticket, target, level, due, moment)
-                            seen.add((ticket.id, target, level))
-        return raised
+        """Warn once at 80% and once at breach of each target; returns how many alerts were raised.
 
-    def _alert(self, ticket: Ticket, target: str, level: str, due: datetime | None, now: datetime) -> int:
+        One pass over the active tickets (``core.reports.sla_sweep_snapshot``), then
+        every due alert and its notifications in one transaction; the unique
+        ``sla_alerts`` row makes a second worker's identical sweep a no-op.
+        """
+        from core.reports import sla_sweep_snapshot
+
+        moment = now or self.desk.clock()
+        snapshot = sla_sweep_snapshot(self.desk, moment, self.calendar, self.policy)
+        if not snapshot.due:
+            return 0
+        statuses = {item.ticket_id: item.status for item in snapshot.items}
         with self.desk.db.session() as session:
-            alert = SlaAlert(ticket_id=ticket.id, target=target, level=level, created_at=now)
-            session.add(alert)
+            ids = sorted({d.ticket_id for d in snapshot.due})
+            owners = {tid: (a or r) for tid, a, r in session.execute(
+                select(Ticket.id, Ticket.assignee_id, Ticket.routed_to_id).where(Ticket.id.in_(ids)))}
+            for due in snapshot.due:
+                status = statuses[due.ticket_id]
+                when = status.first_response_due if due.target == "first_response" else status.resolution_due
+                session.add(SlaAlert(ticket_id=due.ticket_id, target=due.target, level=due.level, created_at=moment))
+                owner = owners.get(due.ticket_id)
+                for desk in self.desk.analyst_desks:
+                    enqueue(session, key=f"sla:{due.ticket_id}:{due.target}:{due.level}:{desk}", platform=desk,
+                            audience=ANALYSTS, kind="sla_alert", stream=f"{desk}:ticket:{due.ticket_id}",
+                            ticket_id=due.ticket_id, now=moment,
+                            payload={"number": due.number, "target": due.target, "level": due.level,
+                                     "due": when.isoformat() if when else None,
+                                     "mention_ids": [owner] if owner else []})
             try:
-                session.flush()
-            except IntegrityError:  # another worker raised it first
+                session.commit()
+            except IntegrityError:  # another worker recorded (some of) them first: next sweep catches up
                 session.rollback()
                 return 0
-            for desk in self.desk.analyst_desks:
-                enqueue(session, key=f"sla:{ticket.id}:{target}:{level}:{desk}", platform=desk,
-                        audience=ANALYSTS, kind="sla_alert", stream=f"{desk}:ticket:{ticket.id}",
-                        ticket_id=ticket.id, now=now,
-                        payload={"number": ticket.number, "target": target, "level": level,
-                                 "due": due.isoformat() if due else None,
-                                 "mention_ids": [ticket.assignee_id or ticket.routed_to_id]
-                                 if (ticket.assignee_id or ticket.routed_to_id) else []})
-            session.commit()
-        log.warning("sla %s", level, extra={"ticket": ticket.number, "target": target})
-        return 1
+        for due in snapshot.due:
+            log.warning("sla %s", due.level, extra={"ticket": due.number, "target": due.target})
+        return len(snapshot.due)
 
 
 def utcnow() -> datetime:

@@ -66,7 +66,7 @@ class TelegramBot:
         self.dialog = dialog
         self.order = ChatOrder()
         base_url, file_url = api_urls(settings)
-        builder = (
+        builder: Any = (
             ApplicationBuilder()
             .token(settings.telegram_bot_token)
             .base_url(base_url)

@@ -70,7 +70,8 @@ class DeskDelivery:
     def __init__(self, bot: Bot, desk: HelpDesk, settings: Settings) -> None:
         self.bot = bot
         self.desk = desk
-        self.chat_id = settings.telegram_analysts_chat_id
+        self.configured = settings.telegram_analysts_chat_id is not None
+        self.chat_id: int = settings.telegram_analysts_chat_id or 0
         self.use_topics = settings.telegram_use_topics
         self.locale = settings.locale
         self.explicit = settings.relay_mode == "explicit"
@@ -83,7 +84,7 @@ class DeskDelivery:
         return str(self.chat_id)
 
     async def deliver(self, item: OutboxItem) -> None:
-        if self.chat_id is None:
+        if not self.configured:
             raise Undeliverable("TELEGRAM_ANALYSTS_CHAT_ID is not set")
         notice = await asyncio.to_thread(desk_notice, self.desk, item, self.locale)
         if notice is None:
@@ -153,14 +154,14 @@ class DeskDelivery:
         if not self.use_topics:
             return False
         if self._forum is None:
-            chat = await self.bot.get_chat(self.chat_id)  # type: ignore[arg-type]
+            chat = await self.bot.get_chat(self.chat_id)
             self._forum = bool(chat.is_forum)
         return self._forum
 
     async def _create_topic(self, ticket: TicketView) -> ThreadRef | None:
         name = topic_name(ticket, self.locale)
         try:
-            topic = await self.bot.create_forum_topic(self.chat_id, name)  # type: ignore[arg-type]
+            topic = await self.bot.create_forum_topic(self.chat_id, name)
         except BadRequest as exc:  # no right to manage topics, or no longer a forum
             log.warning("cannot create a forum topic; replying in the group instead",
                         extra={"reason": exc.message})
@@ -179,7 +180,7 @@ class DeskDelivery:
         if self._topic_names.get(thread.thread_ref) == name:
             return
         try:
-            await self.bot.edit_forum_topic(self.chat_id, int(thread.thread_ref), name=name)  # type: ignore[arg-type]
+            await self.bot.edit_forum_topic(self.chat_id, int(thread.thread_ref), name=name)
         except BadRequest as exc:
             if not not_modified(exc):
                 log.warning("could not rename the ticket topic", extra={"reason": exc.message})
@@ -201,9 +202,9 @@ class DeskDelivery:
     async def confirm_relay(self, thread: ThreadRef, item: OutboxItem, notice: DeskNotice) -> None:
         """React to the analyst's own message when it was written here; else post a short line."""
         origin = await asyncio.to_thread(self._origin, item.payload.get("message_id"))
-        if origin is not None and origin[0] == PLATFORM and origin[1] == self.chat:
+        if origin is not None and origin[0] == PLATFORM and origin[1] == self.chat and origin[2]:
             try:
-                await self.bot.set_message_reaction(self.chat_id, int(origin[2]),  # type: ignore[arg-type]
+                await self.bot.set_message_reaction(self.chat_id, int(origin[2]),
                                                     ReactionTypeEmoji(RELAYED_REACTION))
                 return
             except BadRequest as exc:  # reactions disabled in the group, message deleted...
@@ -223,7 +224,7 @@ class DeskDelivery:
         where = self._where(thread)
         for index, part in enumerate(parts):
             last = index == len(parts) - 1
-            sent.append(await self.bot.send_message(self.chat_id, part,  # type: ignore[arg-type]
+            sent.append(await self.bot.send_message(self.chat_id, part,
                                                     parse_mode=ParseMode.HTML,
                                                     reply_markup=markup if last else None, **where))
         await asyncio.to_thread(self._remember, thread.ticket_id, sent)
@@ -235,7 +236,7 @@ class DeskDelivery:
         elsewhere = []
         for attachment in attachments:
             if attachment.platform == PLATFORM:
-                sent.append(await send_attachment(self.bot, self.chat_id, attachment, **where))  # type: ignore[arg-type]
+                sent.append(await send_attachment(self.bot, self.chat_id, attachment, **where))
             else:
                 elsewhere.append(t("tg.attachment_elsewhere", self.locale, name=attachment_name(attachment)))
         await asyncio.to_thread(self._remember, thread.ticket_id, sent)

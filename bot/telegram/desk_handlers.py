@@ -201,11 +201,11 @@ class DeskHandlers:
                 except BadRequest as exc:
                     log.info("could not react; answering in text", extra={"reason": exc.message})
             if feedback.text:
-                where = {"message_thread_id": message.message_thread_id} if message.is_topic_message else {}
                 await bot.send_message(message.chat.id, feedback.text,
+                                       message_thread_id=message.message_thread_id if message.is_topic_message
+                                       else None,
                                        reply_parameters=ReplyParameters(message.message_id,
-                                                                        allow_sending_without_reply=True),
-                                       **where)  # type: ignore[arg-type]
+                                                                        allow_sending_without_reply=True))
         except TelegramError as exc:
             log.warning("feedback to the analysts' group not sent", extra={"reason": exc.message})
 

@@ -139,6 +139,8 @@ class Ticket(Base):
         Index("ix_tickets_queue", "status", "level", "assignee_id", "created_at"),
         Index("ix_tickets_requester", "requester_id", "status", "created_at"),
         Index("ix_tickets_organization", "organization_id", "created_at"),
+        Index("ix_tickets_created", "created_at"),
+        Index("ix_tickets_closed", "closed_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -42,10 +42,10 @@ def port_of(service: Service) -> int:
 async def test_healthz_reports_database_and_backlog(db_url: str) -> None:
     service = await serve_nothing(db_url)
     try:
-        async with aiohttp.ClientSession() as http:
-            async with http.get(f"http://127.0.0.1:{port_of(service)}/healthz") as response:
-                body = await response.json()
-                assert response.status == 200
+        async with aiohttp.ClientSession() as http, \
+                http.get(f"http://127.0.0.1:{port_of(service)}/healthz") as response:
+            body = await response.json()
+            assert response.status == 200
         assert body == {"status": "ok", "database": True, "outbox_pending": 1}
     finally:
         await stop(service)
@@ -55,9 +55,9 @@ async def test_metrics_in_prometheus_format(db_url: str) -> None:
     service = await serve_nothing(db_url)
     try:
         await service.dispatcher.drain()
-        async with aiohttp.ClientSession() as http:
-            async with http.get(f"http://127.0.0.1:{port_of(service)}/metrics") as response:
-                text = await response.text()
+        async with aiohttp.ClientSession() as http, \
+                http.get(f"http://127.0.0.1:{port_of(service)}/metrics") as response:
+            text = await response.text()
         assert "chamado_tickets_opened_total 1.0" in text
         assert 'chamado_outbox_messages{status="delivered"} 1.0' in text
         assert 'chamado_outbox_messages{status="pending"} 0.0' in text

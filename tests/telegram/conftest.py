@@ -35,8 +35,8 @@ from core.store.db import Database
 from core.store.orm import Base
 from core.threads import ThreadRef, thread_for
 from knowledge_base.loader import KnowledgeBase, load_knowledge_base
-from tests.fakes import telegram_updates as u
 from tests.conftest import BACKENDS
+from tests.fakes import telegram_updates as u
 from tests.fakes.telegram_server import FakeTelegram, SentMessage
 
 ANALYSTS_CHAT = -1001987654321

@@ -5,10 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from core.outbox import CLIENT, DELIVERED, FAILED, PENDING
+from core.outbox import CLIENT, DELIVERED, FAILED, PENDING, OutboxItem
 from core.store.orm import OutboxMessage
 from tests.telegram.conftest import ANA, PAULA, Harness
-
 
 # PTB itself warns about RetryAfter.retry_after's future type while building the exception.
 pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
@@ -61,9 +60,23 @@ class TestBlockedClient:
         [row] = rows(tg, "analyst_reply")
         assert (row.status, row.attempts) == (FAILED, 1)
         assert "blocked" in (row.last_error or "")
-        assert tg.thread_texts(number)[-1].startswith(f"⚠️ Não consegui entregar mensagens ao cliente do chamado {number}")
+        assert tg.thread_texts(number)[-1].startswith(
+            f"⚠️ Não consegui entregar mensagens ao cliente do chamado {number}")
         tg.advance(seconds=600)
         await tg.deliver()  # no endless retry
         assert rows(tg, "analyst_reply")[0].attempts == 1
         assert len([c for c in tg.fake.calls if c.method == "sendMessage" and c.params["chat_id"] == PAULA
                     and c.status == 403]) == 1
+
+
+class TestIdempotence:
+    async def test_showing_a_pressed_button_again_is_harmless(self, tg: Harness) -> None:
+        await tg.client_says(PAULA, "esqueci minha senha")
+        await tg.deliver()
+        await tg.press(PAULA, "Sim")
+        await tg.deliver()
+        [row] = rows(tg, "button_pressed")
+        item = OutboxItem(row.id, row.idempotency_key, row.platform, row.audience, row.address, row.kind,
+                          row.ticket_id, dict(row.payload), row.attempts, row.created_at)
+        await tg.bot.deliverer.deliver(item)  # the dispatcher crashed before marking it: sent again
+        assert [e.method for e in tg.fake.edits] == ["editMessageText"]

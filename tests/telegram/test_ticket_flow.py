@@ -77,7 +77,8 @@ class TestConversation:
         await tg.client_says(PAULA, "Versão 4.2, no Windows 11")
         await tg.deliver()
         assert tg.last_text(PAULA).startswith(f"Anotado no chamado {number}")
-        assert tg.thread_texts(number)[-1] == f"💬 Paula Prado escreveu no chamado {number}\n\nVersão 4.2, no Windows 11"
+        assert tg.thread_texts(number)[-1] == (
+            f"💬 Paula Prado escreveu no chamado {number}\n\nVersão 4.2, no Windows 11")
         assert status(tg, number) == "OPEN"
 
     async def test_resolvido_closes_the_ticket_and_the_thread_says_so(self, tg: Harness) -> None:
@@ -151,3 +152,25 @@ class TestConversation:
         assert part_one.startswith(f"↩️ Ana Souza respondeu o chamado {number}\n\nPasso 0")
         assert part_two.endswith("confira o campo 14.")
         assert confirmation == f"✓ Resposta entregue ao cliente (chamado {number})."
+
+
+class TestThreads:
+    async def test_without_the_right_to_manage_topics_the_ticket_becomes_a_reply_chain(self, tg: Harness) -> None:
+        tg.fake.fail_next("createForumTopic", status=400,
+                          description="Bad Request: not enough rights to create a topic")
+        number = await tg.quick_ticket(PAULA)
+        assert tg.fake.topics == [] and not tg.is_topic(number)
+        await tg.analyst_says(ANA, number, "Pode testar?")  # a reply to the summary
+        await tg.deliver()
+        assert "Pode testar?" in tg.last_text(PAULA)
+
+    async def test_a_deleted_topic_is_opened_again_on_the_next_notice(self, tg: Harness) -> None:
+        number = await tg.quick_ticket(PAULA)
+        old = int(tg.thread(number).thread_ref)
+        await tg.bot.application.bot.delete_forum_topic(tg.settings.telegram_analysts_chat_id, old)
+        await tg.client_says(PAULA, "Alguma novidade?")
+        await tg.deliver()
+        new = int(tg.thread(number).thread_ref)
+        assert new != old
+        texts = tg.texts(tg.settings.telegram_analysts_chat_id or 0, new)
+        assert texts[0].startswith(f"🆕 Novo chamado {number}") and texts[-1].endswith("Alguma novidade?")

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 13:07:17.303624
+Create Date: 2026-11-25 13:41:27.408889
 """
 
 from __future__ import annotations
@@ -155,6 +155,8 @@ def upgrade() -> None:
     sa.UniqueConstraint('number', name=op.f('uq_tickets_number'))
     )
     with op.batch_alter_table('tickets', schema=None) as batch_op:
+        batch_op.create_index('ix_tickets_closed', ['closed_at'], unique=False)
+        batch_op.create_index('ix_tickets_created', ['created_at'], unique=False)
         batch_op.create_index('ix_tickets_organization', ['organization_id', 'created_at'], unique=False)
         batch_op.create_index('ix_tickets_queue', ['status', 'level', 'assignee_id', 'created_at'], unique=False)
         batch_op.create_index('ix_tickets_requester', ['requester_id', 'status', 'created_at'], unique=False)
@@ -363,6 +365,8 @@ def downgrade() -> None:
         batch_op.drop_index('ix_tickets_requester')
         batch_op.drop_index('ix_tickets_queue')
         batch_op.drop_index('ix_tickets_organization')
+        batch_op.drop_index('ix_tickets_created')
+        batch_op.drop_index('ix_tickets_closed')
 
     op.drop_table('tickets')
     with op.batch_alter_table('invites', schema=None) as batch_op:
