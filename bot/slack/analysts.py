@@ -145,6 +145,22 @@ class AnalystDesk:
                 answer = escape(exc.render(LOCALE))
         await respond(text=answer, response_type="ephemeral")
 
+    def _hours(self, analyst: int, text: str) -> str:
+        """``horas NUMERO 1.5 [cliente] [nota]``: log time; "cliente" marks the cause as the client's."""
+        from core.billing import format_minutes, log_hours
+
+        words = text.split(None, 3)
+        if len(words) < 3:
+            return st("usage.hours")
+        number, amount = words[1], words[2]
+        rest = words[3] if len(words) > 3 else ""
+        client_cause = False
+        first, _, after = rest.partition(" ")
+        if first.lower() in {"cliente", "client"}:
+            client_cause, rest = True, after
+        entry = log_hours(self.desk, number, analyst, amount, rest.strip() or None, client_cause)
+        return st("done.hours", number=entry.number, hours=format_minutes(entry.minutes))
+
     def _command(self, analyst: int, text: str) -> str:
         words = text.split()
         verb = words[0].lower() if words else ""
@@ -153,7 +169,7 @@ class AnalystDesk:
         if verb in {"fila", "queue"}:
             return self._queue(analyst)
         if verb in {"horas", "hours"}:
-            return st("hours.later", note=self.note_marker)
+            return self._hours(analyst, text)
         if verb in {"ver", "show", "assumir", "claim", "fechar", "close", "escalar", "escalate",
                     "encaminhar", "forward"} and not args:
             return st("usage.number", command=verb)

@@ -35,8 +35,9 @@ _PT: dict[str, str] = {
     "note.saved": "Nota interna registrada no chamado {number} (não vai ao cliente).",
     "relayed": "✓ enviado ao cliente",
     "mentions": "🔔 {mentions}: chamado para você.",
-    "hours.later": "O registro de horas chega numa próxima versão. Por enquanto, anote as horas "
-                   "numa nota interna (`{note} 1,5h ...`).",
+    "usage.hours": "Uso: `/chamado horas NUMERO 1.5 [cliente] [nota]` (\"cliente\": a causa é do cliente; "
+                   "no SaaS, o cliente aprova a cobrança no chat).",
+    "done.hours": "{hours} registradas no chamado {number}.",
     "queue.empty": "Fila vazia: nada seu nem sem responsável no seu nível ({level}).",
     "queue.header": "*Sua fila* (seus chamados e os sem responsável em {level}):",
     "queue.line": "• *{number}* · {status} · {level} · {criticality} · {org} · {assignee} — {subject}",
@@ -56,7 +57,7 @@ _PT: dict[str, str] = {
         "• `/chamado ver NUMERO`: detalhes e mensagens de um chamado\n"
         "• `/chamado assumir NUMERO` · `/chamado fechar NUMERO`\n"
         "• `/chamado escalar NUMERO motivo` · `/chamado encaminhar NUMERO área`\n"
-        "• `/chamado horas NUMERO 1.5 [nota]`: registro de horas (em breve)\n"
+        "• `/chamado horas NUMERO 1.5 [cliente] [nota]`: registrar horas trabalhadas\n"
         "No fio de um chamado: o que você escreve vai ao cliente{explicit}; comece com `{note}` para uma "
         "nota interna."
     ),

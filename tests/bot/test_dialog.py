@@ -399,3 +399,36 @@ class TestRoutingAndScope:
         said = chat.new_texts()
         assert "fora do escopo do suporte" in said and "infraestrutura" in said
         assert "Fiscal" in chat.last().button_labels  # the client may still open it
+
+
+class TestSaasBillingApproval:
+    def test_client_approves_billing_of_client_cause_hours_in_chat(self, harness: Harness) -> None:
+        from core.billing import log_hours, ticket_hours
+
+        chat = harness.client("vera@vip.example")  # Rede VIP: SaaS
+        number = open_ticket_via_chat(chat)
+        log_hours(harness.desk, number, harness.analyst_id("ana@suporte.example"), "2", "base corrompida no servidor",
+                  client_cause=True)
+        harness.deliver()
+        assert "Você aprova a cobrança?" in chat.last_text()
+        assert "base corrompida no servidor" in chat.last_text()
+        chat.press("Aprovar")
+        assert "aprovada" in chat.last_text()
+        assert ticket_hours(harness.desk, number).approval == "APPROVED"
+        chat.press_data(f"bd:{number}")  # deciding twice changes nothing
+        assert "etapa que já passou" in chat.last_text()
+        assert ticket_hours(harness.desk, number).approval == "APPROVED"
+        assert any("APROVOU" in title for title in harness.notice_titles())
+
+    def test_another_organization_cannot_decide(self, harness: Harness) -> None:
+        from core.billing import log_hours, ticket_hours
+
+        vera = harness.client("vera@vip.example")
+        number = open_ticket_via_chat(vera)
+        log_hours(harness.desk, number, harness.analyst_id("ana@suporte.example"), "1", "customização do cliente",
+                  client_cause=True)
+        harness.deliver()
+        paula = harness.client("paula@prata.example")
+        paula.press_data(f"ba:{number}")
+        assert "etapa que já passou" in paula.last_text()
+        assert ticket_hours(harness.desk, number).approval == "PENDING"

@@ -46,9 +46,15 @@ async def test_ver_of_an_unknown_ticket_is_a_polite_error(slack: SlackWorkspace)
     assert "2026-999999" in answer and "Traceback" not in answer
 
 
-async def test_horas_says_time_entries_come_later(slack: SlackWorkspace) -> None:
+async def test_horas_logs_time_on_the_ticket(slack: SlackWorkspace) -> None:
+    from core.billing import ticket_hours
+
     number = slack.open_ticket()
-    assert "próxima versão" in await slack.command(ANA, f"horas {number} 1.5 ajuste de certificado")
+    assert "1h30 registradas" in await slack.command(ANA, f"horas {number} 1.5 ajuste de certificado")
+    assert "Uso:" in await slack.command(ANA, f"horas {number}")
+    assert "Traceback" not in await slack.command(ANA, f"horas {number} muitas")
+    entries = ticket_hours(slack.desk, number)
+    assert [(e.minutes, e.note) for e in entries.entries] == [(90, "ajuste de certificado")]
 
 
 async def test_escalar_records_the_reason_given(slack: SlackWorkspace) -> None:
