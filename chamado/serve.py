@@ -133,6 +133,7 @@ async def build_service(settings: Settings, options: ServeOptions) -> Service:
     if email is not None:
         deliverers["email"] = email
     dispatcher = build_dispatcher(desk, deliverers)
+    dialog.after_commit = dispatcher.notify  # type: ignore[attr-defined]
     return Service(settings, options, db, dispatcher, adapters, desk=desk)
 
 
