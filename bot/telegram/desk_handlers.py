@@ -163,11 +163,24 @@ class DeskHandlers:
         elif action == "forward":
             desk.forward(number, analyst_id, arg)
         elif action == "hours":
-            return Feedback(t("tg.hours_later", self.locale))
+            return self._hours(number, analyst_id, arg)
         else:
             key = "tg.desk_help.explicit" if self.explicit else "tg.desk_help.auto"
             return Feedback(t(key, self.locale, marker=self.reply_marker))
         return None
+
+    def _hours(self, number: str, analyst_id: int, arg: str) -> Feedback:
+        """``/horas 1.5 [cliente] [nota]``: log time; "cliente" marks the cause as the client's (SaaS approval)."""
+        from core.billing import format_minutes, log_hours
+
+        amount, _, rest = arg.strip().partition(" ")
+        if not amount:
+            return Feedback(t("tg.hours_usage", self.locale))
+        first, _, after = rest.strip().partition(" ")
+        client_cause = first.lower() in {"cliente", "client"}
+        note = (after if client_cause else rest).strip() or None
+        entry = log_hours(self.desk, number, analyst_id, amount, note, client_cause)
+        return Feedback(t("tg.hours_done", self.locale, hours=format_minutes(entry.minutes), number=entry.number))
 
     def _ref(self, message: Message) -> PlatformRef:
         return PlatformRef(PLATFORM, str(message.chat.id), str(message.message_id))

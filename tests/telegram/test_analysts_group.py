@@ -74,8 +74,14 @@ class TestCommands:
         escalated = next(text for text in thread if "escalou" in text)
         assert escalated.startswith(f"📌 Ana Souza escalou o chamado {number} para N2: precisa de ajuste no banco")
         assert tg.fake.topics[0].name.startswith(f"[N2] {number}")
-        await tg.analyst_says(ANA, number, "/horas 2")
-        assert tg.last_text(ANALYSTS_CHAT).startswith("O registro de horas chega em uma próxima versão")
+        await tg.analyst_says(ANA, number, "/horas 1,5 revisão do certificado")
+        assert tg.last_text(ANALYSTS_CHAT).startswith(f"1h30 registradas no chamado {number}")
+        await tg.analyst_says(ANA, number, "/horas muitas")
+        assert "Traceback" not in tg.last_text(ANALYSTS_CHAT)
+        from core.billing import ticket_hours
+
+        assert [(e.minutes, e.note) for e in ticket_hours(tg.desk, number).entries] == [
+            (90, "revisão do certificado")]
         await tg.analyst_says(BRUNO, number, "/encaminhar Comercial")
         await tg.deliver()
         assert tg.desk.get_ticket(number, Actor.system()).status == "FORWARDED"
