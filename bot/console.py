@@ -91,12 +91,13 @@ def render_notice(notice: DeskNotice) -> str:
 class ClientConsole:
     """A client chatting in the terminal."""
 
-    def __init__(self, dialog: Dialog, email: str, write: Callable[[str], None]) -> None:
+    def __init__(self, dialog: Dialog, email: str, write: Callable[[str], None],
+                 on_delivered: Callable[[OutboxItem], None] | None = None) -> None:
         self.dialog = dialog
         self.desk = dialog.desk
         self.email = email
         self.deliverer = ClientConsoleDeliverer(self.desk, write)
-        self.dispatcher = OutboxDispatcher(self.desk.db, {PLATFORM: self.deliverer},
+        self.dispatcher = OutboxDispatcher(self.desk.db, {PLATFORM: self.deliverer}, on_delivered=on_delivered,
                                            audience=CLIENT, address=email, batch_size=100)
         self.lock = threading.Lock()
         contact = self.desk.contact_by_email(email)

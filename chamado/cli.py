@@ -510,7 +510,10 @@ def console(
         run_loop(session.turn, session.flush, session.lock, "analista> ")
         return
     dialog = build_dialog(conf, desk)
-    client = ClientConsole(dialog, as_ or DEMO_CLIENT, write)  # type: ignore[arg-type]
+    from chamado.app import confirm_relay
+
+    client = ClientConsole(dialog, as_ or DEMO_CLIENT, write,  # type: ignore[arg-type]
+                           on_delivered=confirm_relay(desk))  # type: ignore[arg-type]
     write(f"Conversando como {client.name} <{client.email}>. Ctrl-D para sair.\n")
     write(welcome(conf.locale) + "\n")
     client.flush()
