@@ -141,11 +141,9 @@ def orgs_update(
     acceptance: Annotated[str | None, typer.Option(help="Date the acceptance term was signed (YYYY-MM-DD).")] = None,
     email_copies: Annotated[bool | None, typer.Option("--email-copies/--no-email-copies",
                                                       help="E-mail copies of answers to the requester.")] = None,
-    hourly_rate: Annotated[float | None, typer.Option(help="Hourly rate in R$ (billing).")] = None,
-    contract_hours: Annotated[float | None, typer.Option(help="Contracted hours per month (CONTRACT).")] = None,
     active: Annotated[bool | None, typer.Option("--active/--inactive")] = None,
 ) -> None:
-    """Change an organization's plan, billing, acceptance term or e-mail copies."""
+    """Change an organization's plan, billing mode, acceptance term or e-mail copies (rates: orgs billing)."""
     changes: dict[str, Any] = {}
     if plan is not None:
         changes["plan"] = plan
@@ -155,10 +153,6 @@ def orgs_update(
         changes["acceptance_signed_on"] = date.fromisoformat(acceptance)
     if email_copies is not None:
         changes["email_copies"] = email_copies
-    if hourly_rate is not None:
-        changes["hourly_rate_cents"] = round(hourly_rate * 100)
-    if contract_hours is not None:
-        changes["contract_minutes_month"] = round(contract_hours * 60)
     if active is not None:
         changes["active"] = active
     org = helpdesk().update_organization(slug, **changes)
