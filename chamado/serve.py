@@ -5,6 +5,20 @@ SLA scheduler, and (in webhook/HTTP mode) an aiohttp server with
 ``/telegram/webhook``, ``/slack/events``, ``/healthz`` and ``/metrics``.
 SIGTERM/SIGINT stop taking updates, let the dispatcher finish the batch in
 hand, and exit 0 within a bounded time.
+
+Stopping, step by step (all of it within ``shutdown_timeout``):
+
+1. Stop taking updates: webhook and Slack HTTP requests are answered 503 (the
+   platform or the load balancer tries again, elsewhere or later) and /healthz
+   says "stopping"; polling stops and confirms to Telegram only the updates it
+   fetched, and every update already taken is handled to the end.
+2. The dispatcher finishes its batch, then delivers what is due now (the
+   replies to the last updates), without waiting for retries.
+3. Chat clients, the HTTP server and the database pool are closed.
+
+A second signal exits at once; so does a watchdog if closing hangs (exit 1).
+Work cut short is not lost: updates not confirmed are fetched again, leased
+outbox rows go out after their lease, from this process restarted or another.
 """
 
 from __future__ import annotations
@@ -12,9 +26,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import signal
-from collections.abc import Awaitable, Callable
+import threading
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from aiohttp import web
@@ -26,6 +43,9 @@ from core.outbox import Deliverer, OutboxDispatcher, pending_count
 from core.store.db import Database
 
 log = logging.getLogger("chamado.serve")
+
+DISPATCH_CONCURRENCY = 8  # rows of different streams delivered side by side
+WATCHDOG_GRACE = 5.0  # seconds past shutdown_timeout before the process is ended regardless
 
 
 class ConfigError(Exception):
@@ -57,6 +77,28 @@ class Service:
     stoppers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     metrics: Any = None
     desk: Any = None
+    accepting: bool = True
+    inflight: int = 0
+    idle: asyncio.Event = field(default_factory=asyncio.Event)
+    clean: bool = True
+
+    def guarded(self, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+                ) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+        """An update route that refuses new requests once stopping and counts the ones in flight."""
+
+        async def route(request: web.Request) -> web.StreamResponse:
+            if not self.accepting:
+                return web.Response(status=503, text="shutting down", headers={"Retry-After": "5"})
+            self.inflight += 1
+            self.idle.clear()
+            try:
+                return await handler(request)
+            finally:
+                self.inflight -= 1
+                if self.inflight == 0:
+                    self.idle.set()
+
+        return route
 
 
 def check_config(settings: Settings, options: ServeOptions) -> None:
@@ -82,6 +124,8 @@ def check_config(settings: Settings, options: ServeOptions) -> None:
             raise ConfigError("SLACK_SIGNING_SECRET não definido (necessário no modo HTTP)")
         if not settings.slack_analysts_channel and settings.telegram_analysts_chat_id is None:
             raise ConfigError("defina SLACK_ANALYSTS_CHANNEL (ou TELEGRAM_ANALYSTS_CHAT_ID) para os analistas")
+    if settings.outbox_max_backoff < settings.outbox_base_backoff:
+        raise ConfigError("OUTBOX_MAX_BACKOFF menor que OUTBOX_BASE_BACKOFF")
     if settings.smtp_url:
         from bot.email import SmtpConfig
 
@@ -96,6 +140,8 @@ def check_config(settings: Settings, options: ServeOptions) -> None:
 
 
 async def healthz(service: Service, request: web.Request) -> web.Response:
+    if not service.accepting:  # a load balancer stops sending updates here
+        return web.json_response({"status": "stopping"}, status=503)
     try:
         backlog = await asyncio.to_thread(pending_count, service.db)
         status, db_ok = 200, True
@@ -120,7 +166,7 @@ async def build_service(settings: Settings, options: ServeOptions) -> Service:
     if options.telegram:
         from bot.telegram.app import TelegramBot
 
-        telegram = TelegramBot(settings, desk, dialog)  # type: ignore[arg-type]
+        telegram = TelegramBot(settings, desk, dialog, rate_limit=settings.telegram_rate_limit)  # type: ignore[arg-type]
         deliverers["telegram"] = telegram.deliverer
         adapters.append(telegram)
     if options.slack:
@@ -132,7 +178,10 @@ async def build_service(settings: Settings, options: ServeOptions) -> Service:
     email = build_email_deliverer(settings, desk)
     if email is not None:
         deliverers["email"] = email
-    dispatcher = build_dispatcher(desk, deliverers)
+    dispatcher = build_dispatcher(
+        desk, deliverers, base_backoff=settings.outbox_base_backoff, max_backoff=settings.outbox_max_backoff,
+        lease=timedelta(seconds=settings.outbox_lease_seconds), concurrency=DISPATCH_CONCURRENCY,
+    )
     dialog.after_commit = dispatcher.notify  # type: ignore[attr-defined]
     return Service(settings, options, db, dispatcher, adapters, desk=desk)
 
@@ -152,7 +201,7 @@ async def start(service: Service) -> None:
         if name == "TelegramBot":
             webhook = options.webhook_url or settings.telegram_webhook_url
             if webhook:
-                app.router.add_post("/telegram/webhook", adapter.webhook_handler)
+                app.router.add_post("/telegram/webhook", service.guarded(adapter.webhook_handler))
                 await adapter.set_webhook(webhook, settings.telegram_webhook_secret)
             else:
                 await adapter.start_polling()
@@ -160,7 +209,7 @@ async def start(service: Service) -> None:
             if settings.slack_app_token:
                 await adapter.start_socket_mode()
             else:
-                app.router.add_post("/slack/events", adapter.http_handler)
+                app.router.add_post("/slack/events", service.guarded(adapter.http_handler))
     from chamado.metrics import add_metrics_route
 
     add_metrics_route(app, service)
@@ -193,33 +242,105 @@ async def sla_scheduler(service: Service) -> None:
             await asyncio.wait_for(service.stop_event.wait(), timeout=service.settings.sla_sweep_seconds)
 
 
-async def stop(service: Service) -> None:
-    """Stop taking updates, flush the dispatcher's batch, close everything."""
+async def _bounded(work: Coroutine[Any, Any, Any], timeout: float, what: str) -> bool:
+    """Await ``work`` for at most ``timeout`` seconds; False (logged) when it failed or ran out of time."""
+    try:
+        await asyncio.wait_for(work, max(0.05, timeout))
+        return True
+    except TimeoutError:
+        log.warning("shutdown: %s did not finish in time", what)
+    except Exception:
+        log.exception("shutdown: %s failed", what)
+    return False
+
+
+async def stop(service: Service) -> bool:
+    """Stop taking updates, finish those in flight, flush the dispatcher, close everything.
+
+    Returns True when every step finished within ``shutdown_timeout``.
+    """
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + service.options.shutdown_timeout
+
+    def left() -> float:
+        return deadline - loop.time()
+
+    clean = True
+    # 1. No new updates; the ones already taken are handled to the end.
+    service.accepting = False
+    if service.inflight:
+        clean &= await _bounded(service.idle.wait(), left(), "webhook requests in flight")
     for adapter in service.adapters:
-        try:
-            await adapter.stop()
-        except Exception:
-            log.exception("adapter stop failed")
+        name = type(adapter).__name__
+        receiving = getattr(adapter, "stop_receiving", None)
+        if receiving is not None:
+            clean &= await _bounded(receiving(), left(), f"{name}: updates in flight")
+        else:
+            clean &= await _bounded(adapter.stop(), left(), f"{name}: stop")
+    # 2. The dispatcher finishes its batch, then sends what the last updates queued.
     service.stop_event.set()
     if service.tasks:
-        _done, pending = await asyncio.wait(service.tasks, timeout=service.options.shutdown_timeout)
+        _done, pending = await asyncio.wait(service.tasks, timeout=max(0.05, left()))
         for task in pending:
             task.cancel()
+        if pending:
+            clean = False
+            log.warning("shutdown: background tasks cancelled", extra={"tasks": len(pending)})
+            await asyncio.gather(*pending, return_exceptions=True)
+    if service.options.dispatch and service.tasks:  # (not when starting failed half-way)
+        clean &= await _bounded(service.dispatcher.drain(), left(), "outbox flush")
+    # 3. Close the chat clients, the HTTP server, the database pool.
+    for adapter in service.adapters:
+        closing = getattr(adapter, "shutdown", None)
+        if closing is not None:
+            clean &= await _bounded(closing(), max(1.0, left()), f"{type(adapter).__name__}: shutdown")
     if service.runner is not None:
-        await service.runner.cleanup()
+        clean &= await _bounded(service.runner.cleanup(), max(1.0, left()), "HTTP server")
     service.db.dispose()
+    service.clean = clean
+    return clean
+
+
+def _watchdog(seconds: float) -> threading.Timer:
+    """Ends the process if closing hangs (a thread stuck in I/O would keep it alive)."""
+
+    def expire() -> None:
+        log.error("shutdown took too long; exiting now")
+        logging.shutdown()
+        os._exit(1)
+
+    timer = threading.Timer(seconds, expire)
+    timer.daemon = True
+    timer.start()
+    return timer
 
 
 async def serve(settings: Settings, options: ServeOptions) -> int:
+    """Run until SIGTERM/SIGINT; 0 after a clean stop, 1 when it had to cut work short."""
     service = await build_service(settings, options)
     loop = asyncio.get_running_loop()
     stopping = asyncio.Event()
+
+    def on_signal(sig: signal.Signals) -> None:
+        if stopping.is_set():
+            log.warning("second %s: exiting now", sig.name)
+            logging.shutdown()
+            os._exit(1)
+        log.info("%s received; stopping", sig.name)
+        stopping.set()
+
     for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stopping.set)
-    await start(service)
+        loop.add_signal_handler(sig, on_signal, sig)
+    try:
+        await start(service)
+    except BaseException:
+        await stop(service)
+        raise
     log.info("chamado serve started")
     await stopping.wait()
     log.info("shutting down")
-    await stop(service)
-    log.info("stopped")
-    return 0
+    timer = _watchdog(options.shutdown_timeout + WATCHDOG_GRACE)
+    clean = await stop(service)
+    log.info("stopped" if clean else "stopped, with work cut short")
+    timer.cancel()
+    return 0 if clean else 1

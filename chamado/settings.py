@@ -35,6 +35,11 @@ class Settings(BaseSettings):
     telegram_webhook_listen: str = "0.0.0.0"
     telegram_webhook_port: int = 8080
     telegram_use_topics: bool = True
+    telegram_rate_limit: bool = True
+
+    outbox_base_backoff: float = Field(default=1.0, gt=0)
+    outbox_max_backoff: float = Field(default=300.0, gt=0)
+    outbox_lease_seconds: float = Field(default=60.0, ge=1)
 
     slack_bot_token: str | None = None
     slack_signing_secret: str | None = None

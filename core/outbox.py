@@ -7,16 +7,21 @@ for its platform, and marks it delivered. Rows of one stream (one chat, one
 ticket thread) go out strictly in order: a row waits while an earlier row of
 its stream is pending. A failing platform only delays delivery (exponential
 backoff, ``RetryAfter`` honoured); a crash between sending and marking sends
-the row once more, with the same idempotency key.
+the row once more, with the same idempotency key. A database outage only
+pauses the dispatcher: a failed claim is tried again, and the outcome of a
+delivery already made is written as soon as the database answers again (within
+the lease), so the row is not sent a second time.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import socket
-from collections.abc import Callable, Mapping
+from collections import deque
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
@@ -24,7 +29,7 @@ from typing import Any, Protocol
 from sqlalchemy import and_, exists, select, update
 from sqlalchemy.orm import Session, aliased
 
-from core.store.db import Database
+from core.store.db import Database, is_transient, retry_transient
 from core.store.orm import OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -117,7 +122,8 @@ class DispatchStats:
     delivered: int = 0
     retried: int = 0
     failed: int = 0
-    latencies: list[float] = field(default_factory=list)
+    # The most recent delivery latencies only: a long-running service must not grow without bound.
+    latencies: deque[float] = field(default_factory=lambda: deque(maxlen=10_000))
 
 
 class OutboxDispatcher:
@@ -138,6 +144,7 @@ class OutboxDispatcher:
         on_delivered: Callable[[OutboxItem], None] | None = None,
         audience: str | None = None,
         address: str | None = None,
+        concurrency: int = 1,
     ) -> None:
         self.db = db
         self.deliverers = dict(deliverers)
@@ -151,6 +158,9 @@ class OutboxDispatcher:
         self.on_delivered = on_delivered
         self.audience = audience
         self.address = address
+        # Rows of one batch belong to different streams (at most one per stream), so
+        # they may go out side by side without breaking any stream's order.
+        self.concurrency = max(1, concurrency)
         self.stats = DispatchStats()
         self.wakeup = asyncio.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -220,6 +230,37 @@ class OutboxDispatcher:
             )
             uow.commit()
 
+    async def _record(self, item: OutboxItem, **values: Any) -> bool:
+        """Write a delivery's outcome, waiting out a database outage for up to the lease.
+
+        Giving up leaves the row leased: once the lease ends it is claimed and sent
+        again (the at-least-once fallback), so this tries hard not to give up.
+        """
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.lease.total_seconds()
+        delay = 0.2
+        while True:
+            try:
+                await asyncio.to_thread(self._finish, item, **values)
+                return True
+            except Exception as exc:
+                if not is_transient(exc) or loop.time() + delay >= deadline:
+                    log.error("outbox outcome not recorded; the row will be retried after its lease",
+                              extra={"outbox_id": item.id, "error": type(exc).__name__})
+                    return False
+                log.warning("database unavailable; recording the outbox outcome again shortly",
+                            extra={"outbox_id": item.id, "error": type(exc).__name__, "delay": delay})
+                await asyncio.sleep(delay)
+                delay = min(5.0, delay * 2)
+
+    async def _hook(self, hook: Callable[..., None], *args: Any) -> None:
+        """Run an after-delivery hook in a thread; its database work survives a short outage."""
+        try:
+            await asyncio.to_thread(retry_transient, lambda: hook(*args),
+                                    budget=min(30.0, self.lease.total_seconds()))
+        except Exception:
+            log.exception("outbox hook failed", extra={"outbox_id": args[0].id if args else None})
+
     def backoff(self, attempts: int) -> float:
         return float(min(self.max_backoff, self.base_backoff * (2 ** max(0, attempts - 1))))
 
@@ -235,8 +276,8 @@ class OutboxDispatcher:
                 extra={"outbox_id": item.id, "kind": item.kind, "platform": item.platform,
                        "attempts": attempts, "delay": delay, "reason": str(exc)[:200]},
             )
-            await asyncio.to_thread(
-                self._finish, item, attempts=attempts, last_error=str(exc)[:1000],
+            await self._record(
+                item, attempts=attempts, last_error=str(exc)[:1000],
                 next_attempt_at=self.clock() + timedelta(seconds=delay),
             )
             self.stats.retried += 1
@@ -247,45 +288,63 @@ class OutboxDispatcher:
                 extra={"outbox_id": item.id, "kind": item.kind, "platform": item.platform,
                        "reason": str(exc)[:200]},
             )
-            await asyncio.to_thread(
-                self._finish, item, status=FAILED, attempts=item.attempts + 1,
-                last_error=str(exc)[:1000],
+            recorded = await self._record(
+                item, status=FAILED, attempts=item.attempts + 1, last_error=str(exc)[:1000],
             )
             self.stats.failed += 1
-            if self.on_failed is not None:
-                self.on_failed(item, str(exc))
+            if recorded and self.on_failed is not None:
+                await self._hook(self.on_failed, item, str(exc))
             return False
         except Exception as exc:  # an unexpected bug in a deliverer must not stop the loop
-            log.exception("outbox deliverer crashed", extra={"outbox_id": item.id})
+            if is_transient(exc):  # the deliverer's own database reads: the database is away
+                log.warning("outbox delivery deferred: database unavailable",
+                            extra={"outbox_id": item.id, "error": type(exc).__name__})
+            else:
+                log.exception("outbox deliverer crashed", extra={"outbox_id": item.id})
             attempts = item.attempts + 1
-            await asyncio.to_thread(
-                self._finish, item, attempts=attempts, last_error=repr(exc)[:1000],
+            await self._record(
+                item, attempts=attempts, last_error=repr(exc)[:1000],
                 next_attempt_at=self.clock() + timedelta(seconds=self.backoff(attempts)),
             )
             self.stats.retried += 1
             return False
         now = self.clock()
-        await asyncio.to_thread(
-            self._finish, item, status=DELIVERED, attempts=item.attempts + 1,
-            delivered_at=now, last_error=None,
+        recorded = await self._record(
+            item, status=DELIVERED, attempts=item.attempts + 1, delivered_at=now, last_error=None,
         )
         self.stats.delivered += 1
         self.stats.latencies.append((now - item.created_at).total_seconds())
-        if self.on_delivered is not None:
-            try:
-                await asyncio.to_thread(self.on_delivered, item)
-            except Exception:
-                log.exception("after-delivery hook failed", extra={"outbox_id": item.id})
+        if recorded and self.on_delivered is not None:
+            await self._hook(self.on_delivered, item)
         return True
+
+    async def _deliver_safely(self, item: OutboxItem) -> bool:
+        try:
+            return await self._deliver_one(item)
+        except Exception:  # nothing may stop the loop; the row's lease brings it back
+            log.exception("outbox delivery crashed", extra={"outbox_id": item.id})
+            return False
+
+    async def deliver_batch(self, items: Sequence[OutboxItem]) -> int:
+        """Deliver claimed rows (side by side up to ``concurrency``); returns how many went out."""
+        if self.concurrency <= 1 or len(items) <= 1:
+            delivered = 0
+            for item in items:
+                if await self._deliver_safely(item):
+                    delivered += 1
+            return delivered
+        gate = asyncio.Semaphore(self.concurrency)
+
+        async def one(item: OutboxItem) -> bool:
+            async with gate:
+                return await self._deliver_safely(item)
+
+        return sum(await asyncio.gather(*(one(item) for item in items)))
 
     async def run_once(self) -> int:
         """Deliver one batch; returns how many rows were delivered."""
         items = await asyncio.to_thread(self.claim_batch)
-        delivered = 0
-        for item in items:
-            if await self._deliver_one(item):
-                delivered += 1
-        return delivered
+        return await self.deliver_batch(items)
 
     async def drain(self, max_rounds: int = 1000) -> int:
         """Deliver until nothing is due (tests and shutdown use this)."""
@@ -294,9 +353,7 @@ class OutboxDispatcher:
             items = await asyncio.to_thread(self.claim_batch)
             if not items:
                 break
-            for item in items:
-                if await self._deliver_one(item):
-                    total += 1
+            total += await self.deliver_batch(items)
         return total
 
     def notify(self) -> None:
@@ -319,12 +376,16 @@ class OutboxDispatcher:
         while not stop.is_set():
             try:
                 items = await asyncio.to_thread(self.claim_batch)
-            except Exception:
-                log.exception("outbox claim failed; retrying")
-                items = []
-                await asyncio.sleep(idle_interval)
-            for item in items:
-                await self._deliver_one(item)
+            except Exception as exc:
+                if is_transient(exc):
+                    log.warning("outbox claim failed: database unavailable; retrying",
+                                extra={"error": type(exc).__name__})
+                else:
+                    log.exception("outbox claim failed; retrying")
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), idle_interval)
+                continue
+            await self.deliver_batch(items)
             if items:
                 continue
             self.wakeup.clear()

@@ -112,14 +112,25 @@ class TelegramBot:
         self._secret = secret
         await self.application.bot.set_webhook(url, secret_token=secret, allowed_updates=ALLOWED_UPDATES)
 
-    async def stop(self) -> None:
+    async def stop_receiving(self) -> None:
+        """Take no more updates: stop polling (confirming what was fetched) and finish every
+        update already taken. The bot can still send (the outbox deliverer uses it)."""
         updater = self.application.updater
         if updater is not None and updater.running:
             await updater.stop()
         if self.application.running:
             await self.application.stop()
+
+    async def shutdown(self) -> None:
+        """Release the HTTP client and the handler threads (after ``stop_receiving``)."""
+        if self.application.running:
+            await self.stop_receiving()
         await self.application.shutdown()
         await asyncio.to_thread(self.pool.shutdown)
+
+    async def stop(self) -> None:
+        await self.stop_receiving()
+        await self.shutdown()
 
     # --- webhook ------------------------------------------------------------------
 

@@ -3,19 +3,24 @@
 The dialog is synchronous and talks to the database, so it runs in a worker
 thread; it writes its replies to the outbox, which the deliverer sends. Button
 presses are acknowledged at once (Telegram shows a spinner until then). The
-dialog recognizes the same update delivered twice by its update id.
+dialog recognizes the same update delivered twice by its update id; when two
+workers handle it at the same moment, the loser's unique processed-update row
+fails (an IntegrityError, on PostgreSQL possibly before the dialog's commit) and
+handling it once more finds it done.
 """
 
 from __future__ import annotations
 
 import logging
 
+from sqlalchemy.exc import IntegrityError
 from telegram import Update
 from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
 from bot.dialog import Dialog
+from bot.messages import Incoming
 from bot.telegram import incoming
 from bot.telegram.blocking import BlockingPool
 
@@ -40,8 +45,7 @@ class ClientHandlers:
         ]
 
     async def on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        message = incoming.from_message(update, context.bot.username)
-        await self.pool.run(self.dialog.handle, message)
+        await self._handle(incoming.from_message(update, context.bot.username))
 
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
@@ -52,4 +56,12 @@ class ClientHandlers:
             log.info("callback query not answered", extra={"reason": exc.message})
         if incoming.callback_chat_type(query) != ChatType.PRIVATE or not query.data:
             return
-        await self.pool.run(self.dialog.handle, incoming.from_callback(update))
+        await self._handle(incoming.from_callback(update))
+
+    async def _handle(self, message: Incoming) -> None:
+        try:
+            await self.pool.run(self.dialog.handle, message)
+        except IntegrityError:
+            log.info("update handled elsewhere at the same moment; checking it again",
+                     extra={"update": message.update_key})
+            await self.pool.run(self.dialog.handle, message)

@@ -7,13 +7,16 @@ leaving the block without committing rolls back.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import threading
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
@@ -21,6 +24,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from core.errors import DomainError
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+T = TypeVar("T")
+
+# PostgreSQL pool: the update handlers' threads each hold up to two connections
+# (the dialog's session and a use case's), next to the dispatcher's and /metrics.
+PG_POOL_SIZE = 10
+PG_MAX_OVERFLOW = 20
+PG_CONNECT_TIMEOUT = 10  # seconds; an unreachable host must not hang a handler for minutes
 
 
 class DatabaseNotReady(DomainError):
@@ -48,7 +58,61 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
+    if parsed.get_backend_name() == "postgresql":
+        kwargs.setdefault("pool_size", PG_POOL_SIZE)
+        kwargs.setdefault("max_overflow", PG_MAX_OVERFLOW)
+        kwargs["connect_args"] = {"connect_timeout": PG_CONNECT_TIMEOUT, **kwargs.get("connect_args", {})}
     return create_engine(url, **kwargs)
+
+
+def is_transient(exc: BaseException) -> bool:
+    """True for database failures that trying again later can cure.
+
+    The server restarting or unreachable, a dropped connection, a deadlock or
+    serialization failure, an exhausted pool: yes. A constraint violation, bad
+    SQL or bad data: no (trying again would fail the same way).
+    """
+    if isinstance(exc, (sa_exc.IntegrityError, sa_exc.ProgrammingError, sa_exc.DataError)):
+        return False
+    if isinstance(exc, sa_exc.DBAPIError) and exc.connection_invalidated:
+        return True
+    return isinstance(exc, (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.DisconnectionError,
+                            sa_exc.TimeoutError))
+
+
+def retry_transient(
+    fn: Callable[[], T],
+    *,
+    budget: float = 15.0,
+    first_delay: float = 0.2,
+    max_delay: float = 3.0,
+    stop: threading.Event | None = None,
+    on_retry: Callable[[BaseException, float], None] | None = None,
+) -> T:
+    """Call ``fn``; while it fails with a transient database error, wait and call it again.
+
+    Gives up (re-raising the last error) after ``budget`` seconds or once
+    ``stop`` is set. Only for idempotent work: a commit whose answer was lost
+    may have happened.
+    """
+    deadline = time.monotonic() + budget
+    delay = first_delay
+    while True:
+        try:
+            return fn()
+        except Exception as exc:
+            remaining = deadline - time.monotonic()
+            if not is_transient(exc) or remaining <= 0 or (stop is not None and stop.is_set()):
+                raise
+            wait = min(delay, remaining)
+            if on_retry is not None:
+                on_retry(exc, wait)
+            if stop is not None:
+                if stop.wait(wait):
+                    raise
+            else:
+                time.sleep(wait)
+            delay = min(max_delay, delay * 2)
 
 
 class UnitOfWork:
