@@ -218,10 +218,10 @@ async def converse(user_id: int, ticket: bool, planned: int, fake: LoadFake, bal
                    questions: list[str], rng: random.Random, stats: Stats, timeout: float, think: float,
                    stop_at: float) -> None:
     for n in range(planned):
-        if time.perf_counter() >= stop_at:
-            return
         if think > 0:
-            await asyncio.sleep(rng.expovariate(1 / think))
+            await asyncio.sleep(min(rng.expovariate(1 / think), max(0.0, stop_at - time.perf_counter())))
+        if time.perf_counter() >= stop_at:
+            return  # time is up: no new message (the ones under way are still awaited)
         body = f"{rng.choice(FOLLOW_UPS)} ({n})" if ticket else rng.choice(questions)
         update = u.text_message(user_id, body, first_name=f"Gerente{user_id - FIRST_USER}")
         fake.absorb(update)
@@ -350,7 +350,7 @@ def report(console: Console, args: argparse.Namespace, stats: Stats, checked: di
     table.add_column("value", justify="right")
     lost = stats.lost + checked["unhandled"]
     table.add_row("clients", f"{args.clients} ({round(args.clients * args.ticket_share)} with a ticket)")
-    table.add_row("messages sent", f"{stats.sent}")
+    table.add_row("messages sent (of planned)", f"{stats.sent} of {args.clients * args.messages}")
     table.add_row("messages answered", f"{stats.answered}")
     table.add_row("messages lost", f"[{'green' if lost == 0 else 'red'}]{lost}")
     table.add_row("errors (non-200 / refused POSTs)", f"{stats.errors}")

@@ -132,6 +132,10 @@ class Dialog:
                     ProcessedUpdate.update_key == incoming.update_key)):
                 return []
             conv = self._conversation(session, incoming)
+            if incoming.update_key and db.dialect == "postgresql" and session.scalar(
+                    select(ProcessedUpdate.id).where(ProcessedUpdate.platform == incoming.platform,
+                                                     ProcessedUpdate.update_key == incoming.update_key)):
+                return []  # the same delivery finished on another worker while we waited for the lock
             if db.dialect != "postgresql":
                 session.commit()  # SQLite: do not hold a snapshot while the use cases write
             identity = self.desk.identity(incoming.platform, incoming.user_id)
