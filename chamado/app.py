@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from chamado.settings import Settings, desks_of, smtp_configured
 from core.business_calendar import BusinessCalendar
@@ -18,6 +18,9 @@ from core.services import HelpDesk
 from core.sla import DEFAULT_POLICY, load_policy
 from core.sla_service import SlaService
 from core.store.db import Database
+
+if TYPE_CHECKING:
+    from bot.dialog import Dialog
 
 log = logging.getLogger(__name__)
 
@@ -61,16 +64,7 @@ def sla_of(desk: HelpDesk) -> SlaService | None:
     return next((h for h in desk.hooks if isinstance(h, SlaService)), None)
 
 
-@dataclass
-class Bot:
-    """Everything a running bot needs: the help desk, the dialog and the dispatcher."""
-
-    desk: HelpDesk
-    dialog: object
-    dispatcher: OutboxDispatcher
-
-
-def build_dialog(settings: Settings, desk: HelpDesk) -> object:
+def build_dialog(settings: Settings, desk: HelpDesk) -> Dialog:
     from bot.dialog import Dialog
     from bot.scope import ScopeAdvisor
     from knowledge_base.loader import load_knowledge_base
