@@ -738,8 +738,8 @@ class Dialog:
                           incoming.message_id or incoming.update_key or _token())
         outcome = self.desk.client_message(number, turn.contact_id, text, attachments=attachments,
                                            ref=ref)
-        if outcome.duplicate:
-            return
+        # A repeat here means an earlier attempt stored the message but its turn never committed
+        # (this delivery was not marked processed): the client never got the acknowledgement.
         away = self.after_hours(turn.locale) if self.after_hours else None
         text = t("relay.sent", turn.locale, number=outcome.ticket.number)
         turn.say(f"{text}\n{away}" if away else text)

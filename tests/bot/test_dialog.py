@@ -432,3 +432,18 @@ class TestSaasBillingApproval:
         paula.press_data(f"ba:{number}")
         assert "etapa que já passou" in paula.last_text()
         assert ticket_hours(harness.desk, number).approval == "PENDING"
+
+
+def test_retried_message_whose_turn_never_committed_is_acknowledged_and_stored_once(harness: Harness) -> None:
+    from bot.messages import Incoming
+
+    chat = harness.client("paula@prata.example")
+    number = open_ticket_via_chat(chat)
+    first = Incoming(platform="test", user_id=chat.user_id, chat_id=chat.user_id, text="segue o log",
+                     message_id="m-77", update_key="u-77")
+    again = Incoming(platform="test", user_id=chat.user_id, chat_id=chat.user_id, text="segue o log",
+                     message_id="m-77", update_key="u-77-retry")  # same message, the first turn's commit lost
+    assert "Anotado" in harness.dialog.handle(first)[0].text
+    assert "Anotado" in harness.dialog.handle(again)[0].text
+    bodies = [m.body for m in harness.desk.get_ticket(number, Actor.system()).messages]
+    assert bodies.count("segue o log") == 1
