@@ -440,7 +440,7 @@ class Dialog:
                 return None
             return row
 
-    def _set_feedback(self, qid: int, feedback: str, entry_id: str | None = None) -> None:
+    def _set_feedback(self, qid: int, feedback: str | None, entry_id: str | None = None) -> None:
         with self.desk.db.session() as session:
             row = session.get(FaqQuestion, qid)
             if row is not None:
@@ -494,12 +494,16 @@ class Dialog:
         turn.say(t("faq.glad", turn.locale))
 
     def _btn_fn(self, turn: Turn, qid: str) -> None:
+        self._faq_missed(turn, qid, "unhelpful", "btn.no")
+
+    def _faq_missed(self, turn: Turn, qid: str, feedback: str, label_key: str) -> None:
+        """The FAQ did not solve it ("Não" or "Nenhuma dessas"): record why and offer a ticket."""
         row = self._faq_row(turn, qid)
         if row is None or row.feedback is not None:
             self._stale(turn)
             return
-        self._set_feedback(row.id, "unhelpful")
-        turn.pressed = t("btn.no", turn.locale)
+        self._set_feedback(row.id, feedback)
+        turn.pressed = t(label_key, turn.locale)
         turn.state = {"step": "faq", "qid": row.id, "question": row.text[:500]}
         turn.say(t("faq.sorry", turn.locale))
         self._offer_ticket(turn)
@@ -516,29 +520,16 @@ class Dialog:
             self._stale(turn)
             return
         text = entry.localized(turn.locale)
-        self._set_feedback(row.id, "picked", entry.id)
+        # Record the entry shown; the feedback comes when the client answers "Isso resolveu?".
+        self._set_feedback(row.id, None, entry.id)
         turn.pressed = _clip(text.question, 60)
         turn.state = {"step": "faq", "qid": row.id, "question": row.text[:500]}
         turn.say(t("faq.answer", turn.locale, answer=text.answer.strip()),
                  ((Button(t("btn.yes", turn.locale), f"fy:{row.id}"),
                    Button(t("btn.no", turn.locale), f"fn:{row.id}")),))
-        # "picked" is replaced by helpful/unhelpful when the client answers.
-        with self.desk.db.session() as session:
-            fresh = session.get(FaqQuestion, row.id)
-            if fresh is not None:
-                fresh.feedback = None
-                session.commit()
 
     def _btn_fx(self, turn: Turn, qid: str) -> None:
-        row = self._faq_row(turn, qid)
-        if row is None or row.feedback is not None:
-            self._stale(turn)
-            return
-        self._set_feedback(row.id, "none_fit")
-        turn.pressed = t("btn.none_of_these", turn.locale)
-        turn.state = {"step": "faq", "qid": row.id, "question": row.text[:500]}
-        turn.say(t("faq.sorry", turn.locale))
-        self._offer_ticket(turn)
+        self._faq_missed(turn, qid, "none_fit", "btn.none_of_these")
 
     def _btn_on(self, turn: Turn, token: str) -> None:
         if not self._check_token(turn, token, "faq_offer"):

@@ -35,11 +35,11 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from core import model
-from core.errors import InvalidInput, InvalidTransition, NotAllowed, NotFound
+from core.errors import InvalidInput, InvalidTransition, NotFound
 from core.i18n import translate
 from core.model import BillingMode
 from core.outbox import ANALYSTS, CLIENT, enqueue
+from core.services import active_analyst, ticket_by_number
 from core.store.orm import (
     Analyst,
     BillingApproval,
@@ -368,8 +368,8 @@ def log_hours(
 def _log_hours(desk: HelpDesk, number: str, analyst_id: int, minutes: int, note: str | None,
                client_cause: bool) -> TimeEntryView:
     with desk.db.session() as session:
-        analyst = _active_analyst(session, analyst_id)
-        ticket = _ticket(session, number, lock=True)
+        analyst = active_analyst(session, analyst_id)
+        ticket = ticket_by_number(session, number, lock=True)
         org = ticket.organization
         approval = session.scalar(select(BillingApproval).where(BillingApproval.ticket_id == ticket.id))
         asks_client = client_cause and org.billing_mode == BillingMode.SAAS
@@ -410,7 +410,7 @@ def decide_approval(desk: HelpDesk, number: str, contact_id: int, approve: bool)
         contact = session.get(Contact, contact_id)
         if contact is None or not contact.active:
             raise NotFound("contact.not_found", email=str(contact_id))
-        ticket = _ticket(session, number, lock=True)
+        ticket = ticket_by_number(session, number, lock=True)
         if ticket.organization_id != contact.organization_id:
             raise NotFound("ticket.not_found", number=ticket.number)
         approval = session.scalar(select(BillingApproval).where(BillingApproval.ticket_id == ticket.id))
@@ -443,7 +443,7 @@ def decide_approval(desk: HelpDesk, number: str, contact_id: int, approve: bool)
 def ticket_hours(desk: HelpDesk, number: str) -> TicketHours:
     """Every entry of a ticket with its charge; contract allowances are spent across the organization's month."""
     with desk.db.session() as session:
-        ticket = _ticket(session, number)
+        ticket = ticket_by_number(session, number)
         org = ticket.organization
         rows = session.execute(
             select(TimeEntry, Analyst).join(Analyst, Analyst.id == TimeEntry.analyst_id)
@@ -513,25 +513,6 @@ def _terms(org: Organization) -> dict[str, Any]:
 def _approval_label(status: str) -> str:
 
     return translate(f"billing.approval.{status}")
-
-
-def _ticket(session: Session, number: str, *, lock: bool = False) -> Ticket:
-    normalized = model.parse_ticket_number(number)
-    query = select(Ticket).where(Ticket.number == normalized)
-    if lock and session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(of=Ticket)
-    ticket = session.scalar(query)
-    if ticket is None:
-        raise NotFound("ticket.not_found", number=normalized)
-    return ticket
-
-
-def _active_analyst(session: Session, analyst_id: int) -> Analyst:
-
-    analyst = session.get(Analyst, analyst_id)
-    if analyst is None or not analyst.active:
-        raise NotAllowed("analyst.not_registered")
-    return analyst
 
 
 def _client_cause_minutes(session: Session, ticket_id: int) -> int:

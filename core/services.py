@@ -90,6 +90,26 @@ class Actor:
         return cls(ActorKind.SYSTEM, None)
 
 
+def ticket_by_number(session: Session, number: str, *, lock: bool = False) -> Ticket:
+    """The ticket a person typed (any accepted form); row-locked on PostgreSQL when ``lock``."""
+    normalized = model.parse_ticket_number(number)
+    query = select(Ticket).where(Ticket.number == normalized)
+    if lock and session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(of=Ticket)
+    ticket = session.scalar(query)
+    if ticket is None:
+        raise NotFound("ticket.not_found", number=normalized)
+    return ticket
+
+
+def active_analyst(session: Session, analyst_id: int) -> Analyst:
+    """The analyst, refused unless registered and active."""
+    analyst = session.get(Analyst, analyst_id)
+    if analyst is None or not analyst.active:
+        raise NotAllowed("analyst.not_registered")
+    return analyst
+
+
 _TICKET_LOAD = (
     selectinload(Ticket.organization),
     selectinload(Ticket.requester),
@@ -127,16 +147,7 @@ class HelpDesk:
         if self.after_commit is not None:
             self.after_commit()
 
-    @staticmethod
-    def _ticket(session: Session, number: str, *, lock: bool = False) -> Ticket:
-        normalized = model.parse_ticket_number(number)
-        query = select(Ticket).where(Ticket.number == normalized)
-        if lock and session.get_bind().dialect.name == "postgresql":
-            query = query.with_for_update(of=Ticket)
-        ticket = session.scalar(query)
-        if ticket is None:
-            raise NotFound("ticket.not_found", number=normalized)
-        return ticket
+    _ticket = staticmethod(ticket_by_number)
 
     def _ticket_for_contact(self, session: Session, number: str, contact: Contact,
                             *, lock: bool = False) -> Ticket:
@@ -153,12 +164,7 @@ class HelpDesk:
             raise NotFound("contact.not_found", email=str(contact_id))
         return contact
 
-    @staticmethod
-    def _analyst(session: Session, analyst_id: int) -> Analyst:
-        analyst = session.get(Analyst, analyst_id)
-        if analyst is None or not analyst.active:
-            raise NotAllowed("analyst.not_registered")
-        return analyst
+    _analyst = staticmethod(active_analyst)
 
     def _event(self, session: Session, ticket: Ticket, kind: str, actor: Actor, *,
                from_status: str | None = None, to_status: str | None = None,
