@@ -1,6 +1,8 @@
 """Calibrating the decision thresholds on the dev set: ``python -m knowledge_base.calibration``.
 
-Only ``eval/dev.yaml`` is used; ``holdout.yaml`` and ``en.yaml`` are for measuring afterwards.
+Only the development pool is used: every ``eval/dev*.yaml`` file (pt-BR and English, each question
+ranked by a matcher in its file's locale, one set of thresholds for both). The ``eval/holdout*.yaml``
+files are for measuring afterwards, never for choosing anything.
 
 Method (the same for the fuzzy matcher and the BM25 baseline):
 
@@ -40,7 +42,8 @@ from knowledge_base.evaluate import EvalQuestion, Ranker, load_eval_set
 from knowledge_base.loader import KnowledgeBase, load_knowledge_base
 from knowledge_base.matcher import Matcher
 
-DEV_SET = Path(__file__).parent / "eval" / "dev.yaml"
+EVAL_DIR = Path(__file__).parent / "eval"
+DEV_SETS = tuple(sorted(EVAL_DIR.glob("dev*.yaml")))
 MAX_FALSE_ANSWER = 0.02
 FALSE_ANSWER_COST = 10.0
 _STEP = 0.5
@@ -71,11 +74,11 @@ class _Scores:
 
 
 def calibrate(
-    ranker: Ranker, questions: Sequence[EvalQuestion], max_false_answer: float = MAX_FALSE_ANSWER
+    pool: Sequence[tuple[Ranker, Sequence[EvalQuestion]]], max_false_answer: float = MAX_FALSE_ANSWER
 ) -> Calibration:
-    """Choose (answer, margin, suggest) for ``ranker`` on ``questions`` by the method above."""
-    s = _collect(ranker, questions)
-    n = len(questions)
+    """Choose (answer, margin, suggest) on the pooled ``(ranker, questions)`` sets by the method above."""
+    s = _collect(pool)
+    n = len(s.best)
     best_key: tuple[float, ...] | None = None
     chosen = (100.0, 0.0)
     for answer in np.arange(0.0, 100.0 + _STEP / 2, _STEP):
@@ -106,9 +109,9 @@ def calibrate(
     )
 
 
-def _collect(ranker: Ranker, questions: Sequence[EvalQuestion]) -> _Scores:
+def _collect(pool: Sequence[tuple[Ranker, Sequence[EvalQuestion]]]) -> _Scores:
     best, margin, right, answerable, expected = [], [], [], [], []
-    for item in questions:
+    for ranker, item in ((ranker, item) for ranker, questions in pool for item in questions):
         ranked = ranker.rank(item.question, limit=3)
         top = ranked[0].score if ranked else 0.0
         second = ranked[1].score if len(ranked) > 1 else 0.0
@@ -132,11 +135,13 @@ RANKERS: dict[str, Callable[[KnowledgeBase, str], Ranker]] = {
 }
 
 
-def write_thresholds(results: dict[str, Calibration], dev: Path, path: Path = THRESHOLDS_FILE) -> None:
+def write_thresholds(
+    results: dict[str, Calibration], dev: Sequence[Path], path: Path = THRESHOLDS_FILE
+) -> None:
     """Store the calibrated thresholds (and how they were obtained) in ``thresholds.yaml``."""
     header = (
         "# Decision thresholds, written by `python -m knowledge_base.calibration`.\n"
-        f"# Calibrated on {dev.name} only (method: knowledge_base/calibration.py docstring).\n"
+        f"# Calibrated on {', '.join(p.name for p in dev)} only (method: knowledge_base/calibration.py docstring).\n"
         "# Constructor arguments of Matcher / Bm25Matcher override these values.\n"
     )
     body = {
@@ -156,17 +161,21 @@ def write_thresholds(results: dict[str, Calibration], dev: Path, path: Path = TH
 
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--dev", type=Path, default=DEV_SET, help="labelled dev set")
+    parser.add_argument(
+        "--dev", type=Path, action="append", help="labelled dev set (repeatable; default: eval/dev*.yaml)"
+    )
     parser.add_argument("--faq", type=Path, default=None, help="FAQ directory")
     parser.add_argument("--max-false-answer", type=float, default=MAX_FALSE_ANSWER)
     parser.add_argument("--dry-run", action="store_true", help="print, do not write the file")
     args = parser.parse_args(argv)
-    dev = load_eval_set(args.dev)
+    files: list[Path] = args.dev or list(DEV_SETS)
+    sets = [load_eval_set(f) for f in files]
     kb = load_knowledge_base(args.faq)
-    results = {
-        kind: calibrate(factory(kb, dev.locale), dev.questions, args.max_false_answer)
-        for kind, factory in RANKERS.items()
-    }
+    results: dict[str, Calibration] = {}
+    for kind, factory in RANKERS.items():
+        rankers = {locale: factory(kb, locale) for locale in {s.locale for s in sets}}
+        pool = [(rankers[s.locale], s.questions) for s in sets]
+        results[kind] = calibrate(pool, args.max_false_answer)
     for kind, result in results.items():
         t = result.thresholds
         print(
@@ -175,7 +184,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             f"{result.resolved_without_answer} resolved without answer, of {result.questions}"
         )
     if not args.dry_run:
-        write_thresholds(results, args.dev)
+        write_thresholds(results, files)
         print(f"written {THRESHOLDS_FILE}")
 
 

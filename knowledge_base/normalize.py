@@ -9,7 +9,10 @@ whatever it does is symmetric. Steps, in order:
 3. every other non-alphanumeric character becomes a space; apostrophes vanish ("can't" -> "cant");
 4. runs of 3+ identical letters collapse to one ("ajudaaaa" -> "ajuda"); doubles stay ("carro");
 5. per-locale abbreviations expand ("vc" -> "voce", "nf"/"nfe" -> "nota fiscal eletronica");
-6. greetings, laughter and stop words are dropped ("bom dia", "kkkk", "de", "the");
+6. greetings, politeness, laughter and stop words are dropped ("bom dia", "vc pode me ajudar",
+   "kkkk", "de", "the"); words that tell neighbouring questions apart stay even when common:
+   "quem"/"pode"/"posso" and "who"/"can" (who may open a ticket vs how to open one), "sem"
+   (calling without a ticket, billed without a contract), "urgente"/"urgent";
 7. per-locale support vocabulary is canonicalized (``canonicalize``): the many names clients give
    the same thing become one word ("ticket", "ocorrência", "solicitação", "demanda" -> "chamado";
    "encerrado", "finalizado", "concluído" -> "fechado"; "personalizar" -> "customizacao"), the
@@ -64,6 +67,11 @@ PT_ABBREVIATIONS: Mapping[str, str] = {
     "usu": "usuario", "usr": "usuario", "config": "configuracao", "configs": "configuracoes",
     "sist": "sistema", "relat": "relatorio", "cad": "cadastro",
     "mail": "email",
+    "tel": "telefone", "fone": "telefone", "cel": "celular",
+    "whats": "whatsapp", "wpp": "whatsapp", "zap": "whatsapp", "zapzap": "whatsapp",
+    "num": "numero", "nro": "numero", "atd": "atendimento",
+    "info": "informacao", "infos": "informacoes", "doc": "documento", "docs": "documentos",
+    "vlr": "valor", "func": "funcionario",
 }
 
 EN_ABBREVIATIONS: Mapping[str, str] = {
@@ -75,6 +83,7 @@ EN_ABBREVIATIONS: Mapping[str, str] = {
     "isnt": "is not", "im": "i am", "ive": "i have", "whats": "what is", "hows": "how is",
     "config": "configuration", "mail": "email", "nf": "invoice", "nfe": "invoice",
     "tks": "thanks", "idk": "i do not know", "w": "with", "wo": "without",
+    "tel": "phone", "ph": "phone", "num": "number",
 }
 
 
@@ -101,7 +110,7 @@ PT_CANONICAL: Mapping[str, str] = {
     **_forms(
         "chamado",
         "chamado chamados ticket tickets ocorrencia ocorrencias solicitacao solicitacoes "
-        "demanda demandas requisicao requisicoes",
+        "demanda demandas requisicao requisicoes protocolo protocolos",
     ),
     # opening / reopening / closing it: verb forms -> infinitive, closed state -> "fechado"
     **_forms("abrir", "abrir abro abre abrem abri abriu abrimos abriram abrindo abra"),
@@ -168,6 +177,8 @@ _CREATE_OBJECTS: dict[Locale, frozenset[str]] = {
     "en": frozenset({"ticket", "error", "problem", "issue", "new"}),
 }
 _CREATE_VERBS: dict[Locale, frozenset[str]] = {"pt-BR": _PT_CREATE_VERBS, "en": _EN_CREATE_VERBS}
+# ... also with one of these in between: "registrar um novo chamado", "log a support request".
+_TICKET_MODIFIERS: frozenset[str] = frozenset({"novo", "nova", "suporte", "atendimento", "new", "support"})
 _OPEN: dict[Locale, str] = {"pt-BR": "abrir", "en": "open"}
 
 
@@ -178,17 +189,17 @@ def _words(text: str) -> frozenset[str]:
 PT_STOP_WORDS: frozenset[str] = _words(
     """
     a o as os um uma uns umas de do da dos das no na nos nas em num numa ao aos pelo pela
-    pelos pelas por para com sem sob sobre entre ate desde contra que quem qual quais cujo e ou
+    pelos pelas por para com sob sobre entre ate desde contra que qual quais cujo e ou
     mas se como onde quando porque entao entretanto mesmo tambem ja ainda so apenas
     eu tu ele ela nos vos eles elas me te lhe lhes mim ti si comigo contigo conosco voce voces
     meu minha meus minhas teu tua seu sua seus suas nosso nossa nossos nossas dele dela deles
     delas este esta estes estas esse essa esses essas isto isso aquele aquela aquilo aqui ai la
     ser sou e eh era foi fui sao estar estou esta estao estava estive estamos ter tenho tem temos
-    tinha havia ha vou vai vamos fazer faco faz pode posso podem poderia consigo consegue
+    tinha havia ha vou vai vamos fazer faco faz poderia consigo consegue
     gostaria queria quero quer preciso precisa precisamos saber sei seria favor obrigado obrigada
     oi ola opa ei alo bom boa dia tarde noite tudo bem beleza valeu falou blz tchau ok okay
     amigo amiga pessoal galera moca moco senhor senhora sr sra alguem algum alguma muito muita
-    muitos muitas mais menos tao bem mal agora hoje favor ajuda ajudar ajude urgente duvida
+    muitos muitas mais menos tao bem mal agora hoje favor ajuda ajudar ajude duvida
     pergunta certo certeza entendi sim tipo assim coisa
     """
 )
@@ -197,11 +208,11 @@ EN_STOP_WORDS: frozenset[str] = _words(
     """
     a an the of to in on at by for from with without about into over under and or but if then
     so as than too very just also i me my mine we us our you your yours he him his she her it
-    its they them their this that these those there here what which who whom whose when where
-    why how is am are was were be been being do does did done have has had having can could
+    its they them their this that these those there here what which whom whose when where
+    why how is am are was were be been being do does did done have has had having could
     will would shall should may might must need want wanna like please thanks thank hi hello
     hey good morning afternoon evening help question quick some any all get got know tell
-    let lets ok okay yes sure guys someone anyone sir madam again still now today urgent
+    let lets ok okay yes sure guys someone anyone sir madam again still now today
     """
 )
 
@@ -209,6 +220,8 @@ _GREETING_BIGRAMS: frozenset[tuple[str, str]] = frozenset(
     {
         ("bom", "dia"), ("boa", "tarde"), ("boa", "noite"), ("tudo", "bem"), ("tudo", "bom"),
         ("por", "favor"), ("good", "morning"), ("good", "afternoon"), ("good", "evening"),
+        # "vc pode me ajudar", "can you help": politeness, unlike "quem pode abrir", "who can open"
+        ("pode", "me"), ("pode", "ajudar"), ("can", "you"),
     }
 )
 
@@ -254,7 +267,10 @@ def canonicalize(words: list[str], locale: str = "pt-BR") -> list[str]:
     canonical, verbs, objects = _CANONICAL[lang], _CREATE_VERBS[lang], _CREATE_OBJECTS[lang]
     result = [canonical.get(word, word) for word in words]
     for i, word in enumerate(words[:-1]):
-        if word in verbs and result[i + 1] in objects:
+        if word not in verbs:
+            continue
+        following = result[i + 1 : i + 3]
+        if following[0] in objects or (following[0] in _TICKET_MODIFIERS and following[-1] in objects):
             result[i] = _OPEN[lang]
     return result
 

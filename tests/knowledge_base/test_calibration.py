@@ -26,7 +26,7 @@ def test_calibration_answers_what_it_can_without_false_answers() -> None:
     script["off topic"] = [("a", 30.0)]
     questions = [EvalQuestion(q, "a") for q in script if q != "off topic"]
     questions.append(EvalQuestion("off topic", None))
-    result = calibrate(ScriptedRanker(script), questions, max_false_answer=0.0)
+    result = calibrate([(ScriptedRanker(script), questions)], max_false_answer=0.0)
     assert (result.correct_answers, result.false_answers) == (5, 0)
     bands = result.thresholds
     assert bands.answer <= 90.0 and bands.answer > 30.0
@@ -37,6 +37,6 @@ def test_calibration_answers_what_it_can_without_false_answers() -> None:
 def test_calibrated_thresholds_are_written_where_the_matcher_reads_them(tmp_path: Path) -> None:
     file = tmp_path / "thresholds.yaml"
     result = Calibration(Thresholds(55.5, 12.0, 30.0), 10, 0, 5, 20)
-    write_thresholds({"matcher": result}, tmp_path / "dev.yaml", file)
+    write_thresholds({"matcher": result}, [tmp_path / "dev.yaml", tmp_path / "dev_en.yaml"], file)
     assert load_thresholds("matcher", file) == Thresholds(55.5, 12.0, 30.0)
-    assert "dev.yaml" in file.read_text(encoding="utf-8")
+    assert "dev.yaml, dev_en.yaml" in file.read_text(encoding="utf-8")

@@ -46,6 +46,10 @@ class TestAbbreviations:
             ("obg", ["obrigado"]),
             ("hj", ["hoje"]),
             ("n", ["nao"]),
+            ("tel", ["telefone"]),
+            ("zap", ["whatsapp"]),
+            ("wpp", ["whatsapp"]),
+            ("nro", ["numero"]),
         ],
     )
     def test_chat_abbreviation_is_spelled_out(self, typed: str, meant: list[str]) -> None:
@@ -69,6 +73,13 @@ class TestStopWords:
     def test_greetings_and_politeness_leave_nothing(self) -> None:
         assert normalize("Bom dia!! Tudo bem? Obrigado, vc pode me ajudar por favor?") == ""
 
+    def test_words_that_carry_the_question_are_kept(self) -> None:
+        # who may do something, without what, how urgent: the difference between neighbouring entries
+        assert normalize("quem pode abrir chamado?") == "quem pode abrir chamado"
+        assert normalize("posso ligar sem chamado aberto?") == "posso ligar sem chamado aberto"
+        assert normalize("é urgente, ligo ou abro chamado?") == "urgente ligar abrir chamado"
+        assert normalize("who can open tickets?", "en") == "who can open ticket"
+
     def test_english_stop_words_depend_on_the_locale(self) -> None:
         assert normalize("Hi, how do I reset the password?", "en") == "reset password"
         assert normalize("como resetar a senha", "en") == "como resetar senha"
@@ -84,7 +95,9 @@ class TestWholePipeline:
 
 
 class TestCanonicalization:
-    @pytest.mark.parametrize("word", ["ticket", "tickets", "ocorrência", "solicitação", "demanda", "requisição"])
+    @pytest.mark.parametrize(
+        "word", ["ticket", "tickets", "ocorrência", "solicitação", "demanda", "requisição", "protocolo"]
+    )
     def test_every_name_of_a_ticket_means_chamado(self, word: str) -> None:
         assert normalize(f"meu {word}") == "chamado"
 
@@ -104,13 +117,16 @@ class TestCanonicalization:
         assert normalize("quero registrar uma solicitação de suporte") == "abrir chamado suporte"
         assert normalize("como crio um ticket novo") == "abrir chamado novo"
         assert normalize("preciso registrar um problema") == "abrir problema"
+        assert normalize("quero criar um novo chamado") == "abrir novo chamado"
+        assert normalize("how do I log a support request", "en") == "open support ticket"
 
     def test_a_creating_verb_keeps_its_meaning_elsewhere(self) -> None:
         assert normalize("como gero o boleto") == "gero boleto"
+        assert normalize("gerar relatório de erros") == "gerar relatorio erro"
 
     def test_english_has_its_own_table(self) -> None:
         assert normalize("I want to file a request", "en") == "open ticket"
-        assert normalize("my ticket was closed, can I customise it", "en") == "ticket closed customize"
+        assert normalize("my ticket was closed, can you customise it", "en") == "ticket closed customize"
         assert canonicalize(["ticket"], "pt-BR") == ["chamado"]
 
     def test_ambiguous_words_are_left_alone(self) -> None:
