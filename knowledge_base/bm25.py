@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import bm25s
 import numpy as np
 
-from knowledge_base.decision import Decision, Match, MatchResult, Thresholds, load_thresholds
+from knowledge_base.decision import Decision, ExactPhrasings, Match, MatchResult, Thresholds, load_thresholds
 from knowledge_base.loader import KnowledgeBase
 from knowledge_base.locales import Locale, normalize_locale
 from knowledge_base.normalize import tokenize
@@ -57,12 +57,16 @@ class Bm25Matcher:
         )
         self._served: list[_Served] = []
         corpus: list[list[str]] = []
+        phrasings: list[tuple[str, list[str]]] = []
         for entry in kb.served:
             text = entry.localized(self.locale)
-            tokens = [t for s in (text.question, *text.phrasings) for t in tokenize(s, self.locale)]
+            tokenized = [tokenize(s, self.locale) for s in (text.question, *text.phrasings)]
+            tokens = [t for p in tokenized for t in p]
             if tokens:
                 self._served.append(_Served(entry.id, text))
                 corpus.append(tokens)
+                phrasings.extend((entry.id, p) for p in tokenized)
+        self._exact = ExactPhrasings(phrasings)
         self._retriever = bm25s.BM25(k1=k1, b=b)
         if corpus:
             self._retriever.index(corpus, show_progress=False)
@@ -72,11 +76,15 @@ class Bm25Matcher:
         self._unknown_idf = _lucene_idf(n, 0)
 
     def ask(self, text: str) -> MatchResult:
-        """Answer, suggest up to three entries, or decide that none fits."""
+        """Answer, suggest up to three entries, or decide that none fits (same rules as ``Matcher``)."""
         ranked = self.rank(text, limit=3)
         if not ranked:
             return MatchResult(Decision.NONE)
-        return self.thresholds.decide(ranked)
+        return self.thresholds.decide(ranked, self.exact_entry(text))
+
+    def exact_entry(self, text: str) -> str | None:
+        """The entry one of whose phrasings ``text`` is, once normalized (and no other's), or None."""
+        return self._exact.owner(tokenize(text, self.locale))
 
     def rank(self, text: str, limit: int = 3) -> list[Match]:
         """The best ``limit`` entries by normalized BM25 score, best first."""

@@ -6,8 +6,10 @@ files are for measuring afterwards, never for choosing anything.
 
 Method (the same for the fuzzy matcher and the BM25 baseline):
 
-1. Rank every dev question once, keeping the top three entries and their scores. Ranking does not
-   depend on the thresholds, so the search below is pure arithmetic on those scores.
+1. Rank every dev question once, keeping the top three entries and their scores, and whether the
+   message is exactly a phrasing of the best entry (answered whatever the bands; see
+   ``knowledge_base.decision``). None of it depends on the thresholds, so the search below is
+   pure arithmetic on those figures.
 2. ANSWER band: grid over ``answer`` in [0, 100] and ``margin`` in [0, 40], both in steps of 0.5.
    Keep the pairs whose false-answer rate on dev (ANSWER with the wrong entry, or ANSWER on an
    ``expect: null`` question, over all questions) is <= ``--max-false-answer`` (default 2%).
@@ -69,6 +71,7 @@ class _Scores:
     best: FloatArray  # best entry's score (0 when nothing ranked)
     margin: FloatArray  # best minus second-best entry
     top1_right: BoolArray  # best entry == expect (False for expect: null)
+    exact: BoolArray  # the message is a phrasing of the best entry: answered whatever the bands
     answerable: BoolArray
     expected_score: FloatArray  # score of the expected entry within the top 3, else -1
 
@@ -83,7 +86,7 @@ def calibrate(
     chosen = (100.0, 0.0)
     for answer in np.arange(0.0, 100.0 + _STEP / 2, _STEP):
         for margin in np.arange(0.0, 40.0 + _STEP / 2, _STEP):
-            answered = (s.best >= answer) & (s.margin >= margin) & (s.best > 0)
+            answered = s.exact | ((s.best >= answer) & (s.margin >= margin) & (s.best > 0))
             right = int(np.sum(answered & s.top1_right))
             wrong = int(np.sum(answered & ~s.top1_right))
             if wrong > max_false_answer * n:
@@ -92,7 +95,7 @@ def calibrate(
             if best_key is None or key > best_key:
                 best_key, chosen = key, (float(answer), float(margin))
     answer, margin = chosen
-    answered = (s.best >= answer) & (s.margin >= margin) & (s.best > 0)
+    answered = s.exact | ((s.best >= answer) & (s.margin >= margin) & (s.best > 0))
     best_suggest, best_resolved = answer, -1
     for suggest in np.arange(0.0, answer + _STEP / 2, _STEP):
         found = s.answerable & ~answered & (s.expected_score >= suggest)
@@ -110,7 +113,7 @@ def calibrate(
 
 
 def _collect(pool: Sequence[tuple[Ranker, Sequence[EvalQuestion]]]) -> _Scores:
-    best, margin, right, answerable, expected = [], [], [], [], []
+    best, margin, right, exact, answerable, expected = [], [], [], [], [], []
     for ranker, item in ((ranker, item) for ranker, questions in pool for item in questions):
         ranked = ranker.rank(item.question, limit=3)
         top = ranked[0].score if ranked else 0.0
@@ -118,12 +121,14 @@ def _collect(pool: Sequence[tuple[Ranker, Sequence[EvalQuestion]]]) -> _Scores:
         best.append(top)
         margin.append(top - second)
         right.append(bool(ranked) and ranked[0].entry_id == item.expect)
+        exact.append(bool(ranked) and ranked[0].entry_id == ranker.exact_entry(item.question))
         answerable.append(item.expect is not None)
         expected.append(next((m.score for m in ranked if m.entry_id == item.expect), -1.0))
     return _Scores(
         best=np.asarray(best, dtype=np.float64),
         margin=np.asarray(margin, dtype=np.float64),
         top1_right=np.asarray(right, dtype=np.bool_),
+        exact=np.asarray(exact, dtype=np.bool_),
         answerable=np.asarray(answerable, dtype=np.bool_),
         expected_score=np.asarray(expected, dtype=np.float64),
     )

@@ -3,16 +3,20 @@
 Given candidates ranked best first (one per entry, score 0-100):
 
 * ANSWER  -- the best score is >= ``answer`` AND beats the second-best *entry* by >= ``margin``;
-             one match is returned.
+             or the message, once normalized, IS one of the best entry's phrasings (the same
+             words) and no other entry's: the FAQ's authors wrote that question for that entry
+             (on the development pool this rule never answered wrong). One match is returned.
 * SUGGEST -- otherwise, the best score is >= ``suggest``; up to three matches scoring >= ``suggest``.
 * NONE    -- otherwise; no match.
 
-The thresholds are calibrated on ``eval/dev.yaml`` by ``knowledge_base.calibration`` and stored in
-``thresholds.yaml``, one section per matcher kind ("matcher", "bm25").
+The thresholds are calibrated on the development pool (``eval/dev*.yaml``) by
+``knowledge_base.calibration`` and stored in ``thresholds.yaml``, one section per matcher kind
+("matcher", "bm25").
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -63,13 +67,16 @@ class Thresholds:
     margin: float
     suggest: float
 
-    def decide(self, ranked: list[Match]) -> MatchResult:
-        """Apply the bands to candidates ranked best first (one per entry)."""
+    def decide(self, ranked: list[Match], exact: str | None = None) -> MatchResult:
+        """Apply the bands to candidates ranked best first (one per entry).
+
+        ``exact`` is the entry whose phrasing the message is, if any (``ExactPhrasings.owner``).
+        """
         if not ranked:
             return MatchResult(Decision.NONE)
         best = ranked[0]
         second = ranked[1].score if len(ranked) > 1 else 0.0
-        if best.score >= self.answer and best.score - second >= self.margin:
+        if exact == best.entry_id or (best.score >= self.answer and best.score - second >= self.margin):
             return MatchResult(Decision.ANSWER, [best])
         if best.score >= self.suggest:
             close = [m for m in ranked[:MAX_SUGGESTIONS] if m.score >= self.suggest]
@@ -78,6 +85,26 @@ class Thresholds:
 
     def as_dict(self) -> dict[str, float]:
         return {"answer": self.answer, "margin": self.margin, "suggest": self.suggest}
+
+
+class ExactPhrasings:
+    """Which entry a message's words are exactly a phrasing of (as a set of normalized tokens).
+
+    A word set shared by phrasings of two entries belongs to neither: only an unambiguous
+    phrasing settles the answer on its own.
+    """
+
+    def __init__(self, phrasings: Iterable[tuple[str, Sequence[str]]]) -> None:
+        owners: dict[frozenset[str], str | None] = {}
+        for entry_id, tokens in phrasings:
+            key = frozenset(tokens)
+            if key:
+                owners[key] = entry_id if owners.get(key, entry_id) == entry_id else None
+        self._owners = owners
+
+    def owner(self, tokens: Sequence[str]) -> str | None:
+        """The one entry having a phrasing with exactly these words, or None."""
+        return self._owners.get(frozenset(tokens))
 
 
 # Used when thresholds.yaml lacks a section (e.g. before the first calibration).

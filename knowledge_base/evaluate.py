@@ -29,6 +29,8 @@ class Ranker(Protocol):
 
     def ask(self, text: str) -> MatchResult: ...
 
+    def exact_entry(self, text: str) -> str | None: ...
+
 
 @dataclass(frozen=True, slots=True)
 class EvalQuestion:

@@ -24,7 +24,7 @@ entries (IDF) and lets them match fuzzily, in the spirit of Cohen, Ravikumar & F
   of the entry's phrasings holding it and ``|e|`` the entry's length, relative to a word all its
   phrasings hold: a word that a third of an entry's phrasings use says more about that entry than
   a word one phrasing happens to contain (a "soft BM25" over the whole entry).
-  ``l = 0.7, t = 0.25, a = 0.1, k1 = 1.5, b = 0.75``. All scores are 0-100.
+  ``l = 0.85, t = 0.25, a = 0.1, k1 = 1.5, b = 0.75``. All scores are 0-100.
 
 Those constants were chosen on the development pool (``eval/dev*.yaml``) together with a
 leave-one-phrasing-out check on the FAQ itself (each phrasing asked against an index without it:
@@ -59,7 +59,7 @@ class ScoringWeights:
 
     token_cutoff: float = 85.0  # fuzz.ratio for two tokens to match
     beta: float = 1.0  # F_beta of phrasing coverage (P) and message coverage (R)
-    entry_weight: float = 0.7  # l: message coverage by the whole entry
+    entry_weight: float = 0.85  # l: message coverage by the whole entry
     keyword_weight: float = 0.25  # t: extra coverage by the entry's tags
     background_weight: float = 0.1  # a: coverage including the answer text
     unknown_weight: float = 1.5  # an unknown message token weighs this x the IDF of a df=0.5 word
@@ -241,7 +241,8 @@ class SoftTfidfIndex:
         owner = keys % n
         length = np.bincount(entry, minlength=self.size).astype(np.float64)
         phrasings = np.bincount(self._owner, minlength=self.size).astype(np.float64)
-        damping = w.k1 * (1 - w.b + w.b * length[owner] / max(float(length.mean()), 1e-9))
+        average = float(length.mean()) if self.size else 1.0
+        damping = w.k1 * (1 - w.b + w.b * length[owner] / max(average, 1e-9))
         saturation = (tf / (tf + damping)) / (phrasings[owner] / (phrasings[owner] + damping))
         assert len(saturation) == len(self._entry_postings.ids)
         return np.asarray(saturation, dtype=np.float32)

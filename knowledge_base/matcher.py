@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from knowledge_base.decision import Decision, Match, MatchResult, Thresholds, load_thresholds
+from knowledge_base.decision import Decision, ExactPhrasings, Match, MatchResult, Thresholds, load_thresholds
 from knowledge_base.index import IndexedEntry, ScoringWeights, SoftTfidfIndex
 from knowledge_base.loader import KnowledgeBase
 from knowledge_base.locales import Locale, normalize_locale
@@ -31,7 +31,9 @@ from knowledge_base.schema import LocalizedEntry
 
 # A message longer than this many tokens is also scored window by window (stride half a window),
 # each entry keeping its best score: the question buried in a long story is found on its own.
-WINDOW = 8
+# (8 suited a FAQ of 4-6 phrasings per entry; with ~30, whole-entry coverage already finds the
+# question in a message of a dozen words, and shorter windows mislead more than they help.)
+WINDOW = 16
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +93,8 @@ class Matcher:
                 )
             )
         self._index = SoftTfidfIndex(indexed, weights)
+        owners = (self._served[i].entry_id for i in self._owners)
+        self._exact = ExactPhrasings(zip(owners, (c.split() for c in self._choices), strict=True))
         self.window = WINDOW
 
     def __len__(self) -> int:
@@ -109,17 +113,24 @@ class Matcher:
 
     def ask(self, text: str) -> MatchResult:
         """Answer (one match), suggest (up to three) or NONE for a client's message."""
-        ranked = self.rank(text, limit=3)
+        tokens = tokenize(text, self.locale)
+        ranked = self._rank(tokens, limit=3)
         if not ranked:
             return MatchResult(Decision.NONE)
-        return self.thresholds.decide(ranked)
+        return self.thresholds.decide(ranked, self._exact.owner(tokens))
+
+    def exact_entry(self, text: str) -> str | None:
+        """The entry one of whose phrasings ``text`` is, once normalized (and no other's), or None."""
+        return self._exact.owner(tokenize(text, self.locale))
 
     def rank(self, text: str, limit: int = 3) -> list[Match]:
         """The best ``limit`` entries for ``text``, best first, whatever their score (> 0).
 
         Empty when the message has no meaningful token or shares nothing with the FAQ.
         """
-        tokens = tokenize(text, self.locale)
+        return self._rank(tokenize(text, self.locale), limit)
+
+    def _rank(self, tokens: list[str], limit: int) -> list[Match]:
         if not tokens or not self._served:
             return []
         scores = self._index.score(tokens)

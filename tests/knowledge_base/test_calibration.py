@@ -19,6 +19,9 @@ class ScriptedRanker:
     def ask(self, text: str) -> MatchResult:  # pragma: no cover - calibration only ranks
         raise AssertionError("calibration must not depend on the current bands")
 
+    def exact_entry(self, text: str) -> str | None:
+        return "a" if text.startswith("exact") else None
+
 
 def test_calibration_answers_what_it_can_without_false_answers() -> None:
     script = {f"good {i}": [("a", 90.0 + i), ("b", 20.0)] for i in range(5)}
@@ -32,6 +35,16 @@ def test_calibration_answers_what_it_can_without_false_answers() -> None:
     assert bands.answer <= 90.0 and bands.answer > 30.0
     assert bands.suggest > 30.0  # off topic gets none
     assert bands.suggest <= 65.0  # tricky still suggests "a"
+
+
+def test_exact_phrasings_count_as_answered_whatever_the_bands() -> None:
+    script = {f"good {i}": [("a", 90.0), ("b", 20.0)] for i in range(3)}
+    script["exact a"] = [("a", 40.0), ("b", 38.0)]  # low and close, but a phrasing of "a"
+    script["exact b"] = [("b", 40.0), ("a", 38.0)]  # a phrasing of "a", but "b" ranks first: no rule
+    questions = [EvalQuestion(q, "a") for q in script]
+    result = calibrate([(ScriptedRanker(script), questions)], max_false_answer=0.0)
+    assert (result.correct_answers, result.false_answers) == (4, 0)
+    assert result.thresholds.answer > 40.0 or result.thresholds.margin > 2.0  # "exact b" is not answered
 
 
 def test_calibrated_thresholds_are_written_where_the_matcher_reads_them(tmp_path: Path) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from knowledge_base.bm25 import Bm25Matcher
-from knowledge_base.decision import Decision, Thresholds
+from knowledge_base.decision import Decision, ExactPhrasings, Thresholds
 from knowledge_base.loader import KnowledgeBase
 from knowledge_base.matcher import Matcher
 
@@ -38,7 +38,9 @@ class TestDecisionBands:
     def test_a_long_rambling_message_is_scored_on_its_best_window(self, fixture_kb: KnowledgeBase) -> None:
         message = (
             "bom dia pessoal, tudo bem? entao, aqui na empresa a gente ta precisando muito de ajuda "
-            "com uma coisa: como faço pra cancelar uma nota fiscal eletrônica que saiu com valor errado?"
+            "com uma coisa que aconteceu ontem no fechamento do mes, o estagiario do setor financeiro "
+            "emitiu as notas da filial e uma delas saiu com o valor errado e o cliente reclamou: "
+            "como faço pra cancelar uma nota fiscal eletrônica?"
         )
         windowed = Matcher(fixture_kb, thresholds=BANDS)
         whole = Matcher(fixture_kb, thresholds=BANDS)
@@ -91,11 +93,31 @@ class TestThresholds:
     def test_constructor_arguments_override_the_calibrated_file(self, fixture_kb: KnowledgeBase) -> None:
         strict = Matcher(fixture_kb, answer=101.0)
         assert strict.thresholds.answer == 101.0
-        assert strict.ask("quero abrir um chamado").decision is Decision.SUGGEST
+        assert strict.ask("preciso abrir um chamado sobre o estoque").decision is Decision.SUGGEST
 
     def test_a_whole_thresholds_object_can_be_given(self, fixture_kb: KnowledgeBase) -> None:
         lax = Thresholds(answer=0.0, margin=0.0, suggest=0.0)
         assert Matcher(fixture_kb, thresholds=lax, margin=5.0).thresholds == Thresholds(0.0, 5.0, 0.0)
+
+
+class TestExactPhrasing:
+    NEVER = Thresholds(answer=101.0, margin=0.0, suggest=0.0)  # no score is ever confident enough
+
+    def test_a_message_that_is_one_of_the_faq_phrasings_is_answered_whatever_the_bands(
+        self, fixture_kb: KnowledgeBase
+    ) -> None:
+        for kind in (Matcher, Bm25Matcher):
+            result = kind(fixture_kb, thresholds=self.NEVER).ask("QUERO abrir um CHAMDO!!")
+            assert result.decision is Decision.SUGGEST, kind  # a typo: not the same words
+            result = kind(fixture_kb, thresholds=self.NEVER).ask("Quero ABRIR um chamado!!")
+            assert result.decision is Decision.ANSWER, kind
+            assert [m.entry_id for m in result.matches] == ["abrir-chamado"]
+
+    def test_words_two_entries_share_settle_nothing(self) -> None:
+        shared = ExactPhrasings([("a", ["nota", "fiscal"]), ("b", ["fiscal", "nota"]), ("a", ["abrir"])])
+        assert shared.owner(["nota", "fiscal"]) is None
+        assert shared.owner(["abrir"]) == "a"
+        assert shared.owner(["abrir", "nota"]) is None
 
 
 class TestEmptyKnowledgeBase:

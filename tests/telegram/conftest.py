@@ -215,10 +215,7 @@ class Harness:
                           description: str = "Desde ontem, ao clicar em Gerar, a tela congela.",
                           module: str = "Estoque", criticality: str = "Alta") -> str:
         """The whole conversation: question, no FAQ answer, open, module, criticality, describe, confirm."""
-        await self.client_says(user, question)
-        await self.deliver()
-        await self.press(user, "Abrir chamado")
-        await self.deliver()
+        await self.ask_and_choose_a_ticket(user, question)
         await self.press(user, module)
         await self.deliver()
         await self.press(user, criticality)
@@ -228,6 +225,16 @@ class Harness:
         await self.press(user, "Confirmar")
         await self.deliver()
         return self.desk.contact_tickets(self.contact_id(user), limit=1)[0].number
+
+    async def ask_and_choose_a_ticket(self, user: int, question: str) -> None:
+        """Ask the bot; if it suggests FAQ entries, none fits; then press "Abrir chamado"."""
+        await self.client_says(user, question)
+        await self.deliver()
+        if "Nenhuma dessas" in self.fake.sent_messages(user)[-1].button_texts:
+            await self.press(user, "Nenhuma dessas")
+            await self.deliver()
+        await self.press(user, "Abrir chamado")
+        await self.deliver()
 
     async def quick_ticket(self, user: int = PAULA, subject: str = "Relatório de estoque trava",
                            description: str = "Ao clicar em Gerar, a tela congela.") -> str:

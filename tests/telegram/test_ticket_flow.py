@@ -109,9 +109,8 @@ class TestConversation:
         assert (photo.method, photo.file_id) == ("sendPhoto", "AgACAgEAAx-print-da-tela")
 
     async def test_a_photo_sent_while_describing_goes_with_the_new_ticket(self, tg: Harness) -> None:
-        await tg.client_says(PAULA, "o sistema trava ao gerar o relatório de estoque")
-        await tg.deliver()
-        for label in ("Abrir chamado", "Estoque", "Média"):
+        await tg.ask_and_choose_a_ticket(PAULA, "o sistema trava ao gerar o relatório de estoque")
+        for label in ("Estoque", "Média"):
             await tg.press(PAULA, label)
             await tg.deliver()
         await tg.client_sends_photo(PAULA, "AgAC-print-inicial", caption="a tela congela assim")
