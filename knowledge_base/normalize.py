@@ -199,7 +199,7 @@ PT_STOP_WORDS: frozenset[str] = _words(
     gostaria queria quero quer preciso precisa precisamos saber sei seria favor obrigado obrigada
     oi ola opa ei alo bom boa dia tarde noite tudo bem beleza valeu falou blz tchau ok okay
     amigo amiga pessoal galera moca moco senhor senhora sr sra alguem algum alguma muito muita
-    muitos muitas mais menos tao bem mal agora hoje favor ajuda ajudar ajude duvida
+    muitos muitas mais menos tao bem mal demais bastante super agora hoje favor ajuda ajudar ajude duvida
     pergunta certo certeza entendi sim tipo assim coisa
     """
 )
