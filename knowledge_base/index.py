@@ -177,13 +177,14 @@ class SoftTfidfIndex:
                 continue
             weight = float(self._idf[max(neighbours, key=lambda n: (n[1], self._idf[n[0]]))[0]])
             query_weight += weight
-            _add_best(phrasing_hit, best_phrasing_so_far, weight, neighbours, self._postings, first=True)
+            _add_best(phrasing_hit, best_phrasing_so_far, weight, neighbours, self._postings, first=True, last=True)
             # Within the entry, then also its tags, then also its answer: R1, R2, R3 are nested maxima.
             entry, saturation = self._entry_postings, self._entry_saturation
             _add_best(entry_hit, best_entry_so_far, weight, neighbours, entry, saturation, first=True)
             _add_best(keyword_extra, best_entry_so_far, weight, neighbours, self._keyword_postings)
             _add_best(background_extra, best_entry_so_far, weight, neighbours, self._background_postings, last=True)
-            best_phrasing_so_far[:] = 0.0
+            if len(neighbours) > 1:  # (a single neighbour leaves it untouched)
+                best_phrasing_so_far[:] = 0.0
             best_entry_so_far[:] = 0.0
             for token_id, similarity in neighbours:
                 best_per_token[token_id] = max(best_per_token.get(token_id, 0.0), similarity)
@@ -313,7 +314,8 @@ def _add_best(
         value = similarity * scale[lo:hi] if scale is not None else np.float32(similarity)
         if single:
             hit[rows] += weight * value
-            best[rows] = value
+            if not last:
+                best[rows] = value
             continue
         before = best[rows]
         after = np.maximum(before, value)
