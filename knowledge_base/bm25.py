@@ -77,10 +77,11 @@ class Bm25Matcher:
 
     def ask(self, text: str) -> MatchResult:
         """Answer, suggest up to three entries, or decide that none fits (same rules as ``Matcher``)."""
-        ranked = self.rank(text, limit=3)
+        tokens = tokenize(text, self.locale)
+        ranked = self._rank(tokens, limit=3)
         if not ranked:
             return MatchResult(Decision.NONE)
-        return self.thresholds.decide(ranked, self.exact_entry(text))
+        return self.thresholds.decide(ranked, self._exact.owner(tokens))
 
     def exact_entry(self, text: str) -> str | None:
         """The entry one of whose phrasings ``text`` is, once normalized (and no other's), or None."""
@@ -88,7 +89,9 @@ class Bm25Matcher:
 
     def rank(self, text: str, limit: int = 3) -> list[Match]:
         """The best ``limit`` entries by normalized BM25 score, best first."""
-        tokens = tokenize(text, self.locale)
+        return self._rank(tokenize(text, self.locale), limit)
+
+    def _rank(self, tokens: list[str], limit: int) -> list[Match]:
         if not tokens or not self._served:
             return []
         raw = np.asarray(self._retriever.get_scores(tokens), dtype=np.float64)
