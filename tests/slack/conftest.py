@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlencode
 
@@ -165,6 +165,14 @@ class SlackWorkspace:
         return "\n".join(p.text for p in self.fake.response_url_posts(url))
 
     # --- letting things happen -----------------------------------------------------------------
+
+    def later(self, seconds: float) -> None:
+        """Let ``seconds`` pass for the dispatcher, counted from now at the latest.
+
+        The dispatcher reads max(test clock, real time), and a retry is scheduled from that
+        reading: advancing the test clock alone can fall short of it on a slow machine.
+        """
+        self.clock.now = max(self.clock.now, datetime.now(UTC)) + timedelta(seconds=seconds)
 
     async def settle(self) -> int:
         """Wait for the bot's work and deliver the outbox until nothing is due; returns rows delivered."""

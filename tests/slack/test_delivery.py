@@ -16,7 +16,7 @@ async def test_rate_limited_post_is_retried_after_retry_after_and_delivered_once
     (row,) = slack.pending_rows()
     assert row.kind == "ticket_opened" and row.attempts == 1 and "rate limit" in (row.last_error or "")
     assert slack.fake.messages(CHANNEL) == []
-    slack.clock.advance(seconds=31)
+    slack.later(31)
 
     await slack.settle()
 
@@ -33,7 +33,7 @@ async def test_server_error_is_retried_later(slack: SlackWorkspace) -> None:
     await slack.settle()
     assert slack.count(OutboxMessage, OutboxMessage.status == PENDING) == 1
 
-    slack.clock.advance(seconds=5)
+    slack.later(5)
     await slack.settle()
 
     assert slack.card(number).text.startswith(f"Chamado {number}")
@@ -46,7 +46,7 @@ async def test_slack_being_unreachable_is_retried_later(slack: SlackWorkspace) -
     assert slack.count(OutboxMessage, OutboxMessage.status == PENDING) == 1
 
     slack.fake.come_back()
-    slack.clock.advance(seconds=5)
+    slack.later(5)
     await slack.settle()
 
     assert slack.card(number)
