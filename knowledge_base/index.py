@@ -9,7 +9,9 @@ entries (IDF) and lets them match fuzzily, in the spirit of Cohen, Ravikumar & F
 * two tokens *match* when ``fuzz.ratio >= token_cutoff`` (85: "chamdo" ~ "chamado", "cancela" ~
   "cancelar"), with similarity ratio / 100. Neighbours of a query token are looked up in the
   vocabulary once, through rapidfuzz's C batch API (``process.extract``) on the few candidates a
-  length and shared-bigram filter lets through, and cached;
+  length and shared-bigram filter lets through, and cached. A message token shorter than four
+  letters matches only exactly: one letter more or less turns a short word into another word
+  ("lot" / "lost", "bom" / "boom"), not a typo;
 * ``R`` (message coverage) of a phrasing = sum over the message's tokens of IDF x best similarity
   within the phrasing, over the sum of their IDF; a token unknown to the index weighs 1.5 x the
   IDF of a word rarer than any in the FAQ, so off-topic words ("previsão do tempo amanhã") pull
@@ -59,6 +61,7 @@ class ScoringWeights:
     """The scoring constants (see the module docstring)."""
 
     token_cutoff: float = 85.0  # fuzz.ratio for two tokens to match
+    min_fuzzy_length: int = 4  # shorter message tokens match only exactly ("lot" is not "lost")
     beta: float = 1.0  # F_beta of phrasing coverage (P) and message coverage (R)
     entry_weight: float = 0.85  # l: message coverage by the whole entry
     keyword_weight: float = 0.25  # t: extra coverage by the entry's tags
@@ -208,7 +211,10 @@ class SoftTfidfIndex:
         if cached is not None:
             return cached
         exact = self._vocabulary.get(token)
-        candidates = self._fuzzy_candidates(token)
+        if len(token) < self.weights.min_fuzzy_length:
+            candidates = np.empty(0, dtype=np.int64)
+        else:
+            candidates = self._fuzzy_candidates(token)
         found: dict[int, float] = {}
         for _, score, i in process.extract(
             token,

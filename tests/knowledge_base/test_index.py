@@ -7,7 +7,7 @@ import random
 import pytest
 from rapidfuzz import fuzz, process
 
-from knowledge_base.index import IndexedEntry, SoftTfidfIndex
+from knowledge_base.index import IndexedEntry, ScoringWeights, SoftTfidfIndex
 
 
 def _vocabulary(rng: random.Random, size: int) -> list[str]:
@@ -19,7 +19,8 @@ def _vocabulary(rng: random.Random, size: int) -> list[str]:
 def test_fuzzy_neighbour_filter_finds_the_same_tokens_as_a_full_scan() -> None:
     rng = random.Random(7)
     vocabulary = _vocabulary(rng, 1500)
-    index = SoftTfidfIndex([IndexedEntry(phrasings=[[word]]) for word in vocabulary])
+    entries = [IndexedEntry(phrasings=[[word]]) for word in vocabulary]
+    index = SoftTfidfIndex(entries, ScoringWeights(min_fuzzy_length=0))
     for _ in range(600):
         word = list(rng.choice(vocabulary))
         position = rng.randrange(len(word))
@@ -30,6 +31,14 @@ def test_fuzzy_neighbour_filter_finds_the_same_tokens_as_a_full_scan() -> None:
         typo = "".join(word) or "a"
         expected = {i for _, _, i in process.extract(typo, vocabulary, scorer=fuzz.ratio, score_cutoff=85, limit=None)}
         assert {i for i, _ in index.neighbours(typo)} == expected, typo
+
+
+def test_short_tokens_match_only_exactly() -> None:
+    index = SoftTfidfIndex([IndexedEntry(phrasings=[["lost", "password"]]), IndexedEntry(phrasings=[["lot"]])])
+    scores = index.score(["lot"])  # "lot" is a word, not a typo of "lost"
+    assert scores[0] == 0.0 and scores[1] == pytest.approx(100.0)
+    assert index.score(["losst"])[0] > 0.0  # from four letters on, typos match
+    assert index.score(["losst"])[1] == 0.0
 
 
 def test_rare_shared_words_outweigh_common_ones() -> None:
