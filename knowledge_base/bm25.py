@@ -6,7 +6,8 @@ unbounded, so they are mapped to 0-100 by dividing by the score of an average-le
 holding each message token once, i.e. the sum of the message tokens' IDF (a token unknown to the
 index counts at the highest IDF): "how much of the message this entry explains". The thresholds
 (section "bm25" of ``thresholds.yaml``) are calibrated like the matcher's, on dev only. It exists
-for comparison.
+for comparison. The FAQ's "not ours" examples are one more document, never served, weighed by
+the decision like the matcher's.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 import bm25s
 import numpy as np
 
-from knowledge_base.decision import Decision, ExactPhrasings, Match, MatchResult, Thresholds, load_thresholds
+from knowledge_base.decision import ExactPhrasings, Match, MatchResult, Ranking, Thresholds, load_thresholds
 from knowledge_base.loader import KnowledgeBase
 from knowledge_base.locales import Locale, normalize_locale
 from knowledge_base.normalize import tokenize
@@ -67,6 +68,10 @@ class Bm25Matcher:
                 corpus.append(tokens)
                 phrasings.extend((entry.id, p) for p in tokenized)
         self._exact = ExactPhrasings(phrasings)
+        not_ours = [t for message in kb.not_ours_for(self.locale) for t in tokenize(message, self.locale)]
+        self._has_not_ours = bool(not_ours and corpus)
+        if self._has_not_ours:
+            corpus.append(not_ours)  # last, after the served entries
         self._retriever = bm25s.BM25(k1=k1, b=b)
         if corpus:
             self._retriever.index(corpus, show_progress=False)
@@ -77,27 +82,28 @@ class Bm25Matcher:
 
     def ask(self, text: str) -> MatchResult:
         """Answer, suggest up to three entries, or decide that none fits (same rules as ``Matcher``)."""
-        tokens = tokenize(text, self.locale)
-        ranked = self._rank(tokens, limit=3)
-        if not ranked:
-            return MatchResult(Decision.NONE)
-        return self.thresholds.decide(ranked, self._exact.owner(tokens))
+        return self.thresholds.decide(self._ranking(tokenize(text, self.locale), limit=3))
 
-    def exact_entry(self, text: str) -> str | None:
-        """The entry one of whose phrasings ``text`` is, once normalized (and no other's), or None."""
-        return self._exact.owner(tokenize(text, self.locale))
+    def ranking(self, text: str, limit: int = 3) -> Ranking:
+        """The best ``limit`` entries for ``text`` and what the decision weighs them against."""
+        return self._ranking(tokenize(text, self.locale), limit)
 
     def rank(self, text: str, limit: int = 3) -> list[Match]:
         """The best ``limit`` entries by normalized BM25 score, best first."""
-        return self._rank(tokenize(text, self.locale), limit)
+        return self._ranking(tokenize(text, self.locale), limit).matches
 
-    def _rank(self, tokens: list[str], limit: int) -> list[Match]:
+    def _ranking(self, tokens: list[str], limit: int) -> Ranking:
         if not tokens or not self._served:
-            return []
+            return Ranking([])
         raw = np.asarray(self._retriever.get_scores(tokens), dtype=np.float64)
         scores = np.minimum(100.0, 100.0 * raw / self._self_score(tokens))
+        not_ours = 0.0
+        if self._has_not_ours:
+            not_ours = round(float(scores[-1]), 2)
+            scores = scores[:-1]
         order = np.argsort(-scores, kind="stable")[:limit]
-        return [self._match(int(i), float(scores[i])) for i in order if scores[i] > 0]
+        matches = [self._match(int(i), float(scores[i])) for i in order if scores[i] > 0]
+        return Ranking(matches, not_ours, self._exact.owner(tokens))
 
     def _self_score(self, tokens: list[str]) -> float:
         # The score of an average-length document holding each query token once: sum of IDFs.

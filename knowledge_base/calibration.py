@@ -6,10 +6,10 @@ files are for measuring afterwards, never for choosing anything.
 
 Method (the same for the fuzzy matcher and the BM25 baseline):
 
-1. Rank every dev question once, keeping the top three entries and their scores, and whether the
-   message is exactly a phrasing of the best entry (answered whatever the bands; see
-   ``knowledge_base.decision``). None of it depends on the thresholds, so the search below is
-   pure arithmetic on those figures.
+1. Rank every dev question once, keeping the top three entries and their scores, the score of
+   the "not ours" examples, and whether the message is exactly a phrasing of the best entry
+   (answered whatever the bands; see ``knowledge_base.decision``). None of it depends on the
+   thresholds, so the search below is pure arithmetic on those figures.
 2. ANSWER band: grid over ``answer`` in [0, 100] and ``margin`` in [0, 40], both in steps of 0.5.
    Keep the pairs whose false-answer rate on dev (ANSWER with the wrong entry, or ANSWER on an
    ``expect: null`` question, over all questions) is <= ``--max-false-answer`` (default 2%).
@@ -68,12 +68,12 @@ class Calibration:
 
 @dataclass(frozen=True, slots=True)
 class _Scores:
-    best: FloatArray  # best entry's score (0 when nothing ranked)
-    margin: FloatArray  # best minus second-best entry
+    best: FloatArray  # best entry's score (0 when nothing ranked, or the "not ours" examples win)
+    margin: FloatArray  # best minus the next: second-best entry or "not ours" examples
     top1_right: BoolArray  # best entry == expect (False for expect: null)
     exact: BoolArray  # the message is a phrasing of the best entry: answered whatever the bands
     answerable: BoolArray
-    expected_score: FloatArray  # score of the expected entry within the top 3, else -1
+    expected_score: FloatArray  # score of the expected entry among the top-3 candidates, else -1
 
 
 def calibrate(
@@ -115,15 +115,15 @@ def calibrate(
 def _collect(pool: Sequence[tuple[Ranker, Sequence[EvalQuestion]]]) -> _Scores:
     best, margin, right, exact, answerable, expected = [], [], [], [], [], []
     for ranker, item in ((ranker, item) for ranker, questions in pool for item in questions):
-        ranked = ranker.rank(item.question, limit=3)
-        top = ranked[0].score if ranked else 0.0
-        second = ranked[1].score if len(ranked) > 1 else 0.0
-        best.append(top)
-        margin.append(top - second)
-        right.append(bool(ranked) and ranked[0].entry_id == item.expect)
-        exact.append(bool(ranked) and ranked[0].entry_id == ranker.exact_entry(item.question))
+        ranking = ranker.ranking(item.question, limit=3)
+        ours = ranking.ours  # an entry the "not ours" examples outscore is never proposed
+        top = ranking.matches[0] if ranking.matches else None
+        best.append(ours[0].score if ours else 0.0)
+        margin.append(ranking.margin if ours else 0.0)
+        right.append(top is not None and top.entry_id == item.expect)  # (the entry answered, if any)
+        exact.append(top is not None and top.entry_id == ranking.exact)
         answerable.append(item.expect is not None)
-        expected.append(next((m.score for m in ranked if m.entry_id == item.expect), -1.0))
+        expected.append(next((m.score for m in ours if m.entry_id == item.expect), -1.0))
     return _Scores(
         best=np.asarray(best, dtype=np.float64),
         margin=np.asarray(margin, dtype=np.float64),

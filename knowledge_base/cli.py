@@ -97,6 +97,15 @@ def ask_command(
         console.print(table)
     if result.best is not None and len(result.matches) == 1:
         console.print(result.best.answer, highlight=False, markup=False)
+    ranking = matcher.ranking(text)
+    if ranking.matches and not ranking.ours:
+        best = ranking.matches[0]
+        console.print(
+            f"it reads like the FAQ's \"not ours\" examples ({ranking.not_ours:.1f}) more than like"
+            f" {best.entry_id} ({best.score:.1f})",
+            highlight=False,
+            markup=False,
+        )
 
 
 @kb_app.command("eval")

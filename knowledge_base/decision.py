@@ -1,12 +1,19 @@
 """The three-band decision shared by every matcher: answer, suggest, or hand over to a human.
 
-Given candidates ranked best first (one per entry, score 0-100):
+A ranker hands over a ``Ranking``: the served entries ranked best first (one per entry, score
+0-100), the best score of the FAQ's "not ours" examples (messages no entry should answer although
+they share its words: "esqueci a senha do meu gmail"), and the entry whose phrasing the message
+exactly is, if any. Then:
 
-* ANSWER  -- the best score is >= ``answer`` AND beats the second-best *entry* by >= ``margin``;
-             or the message, once normalized, IS one of the best entry's phrasings (the same
-             words) and no other entry's: the FAQ's authors wrote that question for that entry
-             (on the development pool this rule never answered wrong). One match is returned.
-* SUGGEST -- otherwise, the best score is >= ``suggest``; up to three matches scoring >= ``suggest``.
+* ANSWER  -- the message, once normalized, IS one of the best entry's phrasings (the same words)
+             and no other entry's: the FAQ's authors wrote that question for that entry (on the
+             development pool this rule never answered wrong); or the best score is >= ``answer``
+             AND beats both the second-best entry and the "not ours" examples by >= ``margin``.
+             One match is returned.
+* NONE    -- the "not ours" examples score at least as high as the best entry: the message is
+             about something else.
+* SUGGEST -- otherwise, the best score is >= ``suggest``; up to three matches scoring >= ``suggest``
+             and above the "not ours" examples.
 * NONE    -- otherwise; no match.
 
 The thresholds are calibrated on the development pool (``eval/dev*.yaml``) by
@@ -60,6 +67,28 @@ class MatchResult:
 
 
 @dataclass(frozen=True, slots=True)
+class Ranking:
+    """What a ranker found for one message, before any decision."""
+
+    matches: list[Match]  # served entries, best first, scores > 0
+    not_ours: float = 0.0  # best score of the "not ours" examples (0 without any)
+    exact: str | None = None  # the entry one of whose phrasings the message is (ExactPhrasings)
+
+    @property
+    def ours(self) -> list[Match]:
+        """The matches scoring above the "not ours" examples: the candidates a decision may use."""
+        return [m for m in self.matches if m.score > self.not_ours]
+
+    @property
+    def margin(self) -> float:
+        """How far the best entry leads the next candidate (second entry or "not ours"); 0 if none."""
+        if not self.matches:
+            return 0.0
+        second = self.matches[1].score if len(self.matches) > 1 else 0.0
+        return self.matches[0].score - max(second, self.not_ours)
+
+
+@dataclass(frozen=True, slots=True)
 class Thresholds:
     """Score bands: ``answer`` and ``suggest`` are scores, ``margin`` a score difference."""
 
@@ -67,19 +96,20 @@ class Thresholds:
     margin: float
     suggest: float
 
-    def decide(self, ranked: list[Match], exact: str | None = None) -> MatchResult:
-        """Apply the bands to candidates ranked best first (one per entry).
-
-        ``exact`` is the entry whose phrasing the message is, if any (``ExactPhrasings.owner``).
-        """
-        if not ranked:
+    def decide(self, ranking: Ranking) -> MatchResult:
+        """Apply the bands (module docstring) to a ranker's findings."""
+        if not ranking.matches:
             return MatchResult(Decision.NONE)
-        best = ranked[0]
-        second = ranked[1].score if len(ranked) > 1 else 0.0
-        if exact == best.entry_id or (best.score >= self.answer and best.score - second >= self.margin):
+        best = ranking.matches[0]
+        if ranking.exact == best.entry_id:
             return MatchResult(Decision.ANSWER, [best])
-        if best.score >= self.suggest:
-            close = [m for m in ranked[:MAX_SUGGESTIONS] if m.score >= self.suggest]
+        ours = ranking.ours
+        if not ours:
+            return MatchResult(Decision.NONE)
+        if best.score >= self.answer and ranking.margin >= self.margin:
+            return MatchResult(Decision.ANSWER, [best])
+        close = [m for m in ours[:MAX_SUGGESTIONS] if m.score >= self.suggest]
+        if close:
             return MatchResult(Decision.SUGGEST, close)
         return MatchResult(Decision.NONE)
 

@@ -2,6 +2,8 @@
 
 Definitions (the same for every matcher kind):
 
+* candidates       -- the entries a ranker proposes that score above the FAQ's "not ours" examples
+                      (an entry outscored by them is never answered nor suggested);
 * top-1 accuracy   -- over answerable questions (``expect`` not null): the best candidate's id equals
                       ``expect``, whatever the decision band;
 * false-answer rate -- over ALL questions: the decision is ANSWER and the answer is the wrong entry,
@@ -16,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from knowledge_base.decision import Decision, Match, MatchResult
+from knowledge_base.decision import Decision, MatchResult, Ranking
 from knowledge_base.errors import EvalSetError
 from knowledge_base.loader import read_yaml
 from knowledge_base.locales import Locale, normalize_locale
@@ -25,11 +27,9 @@ from knowledge_base.locales import Locale, normalize_locale
 class Ranker(Protocol):
     """Anything that ranks FAQ entries for a message and decides on them (Matcher, Bm25Matcher)."""
 
-    def rank(self, text: str, limit: int = 3) -> list[Match]: ...
+    def ranking(self, text: str, limit: int = 3) -> Ranking: ...
 
     def ask(self, text: str) -> MatchResult: ...
-
-    def exact_entry(self, text: str) -> str | None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,8 +55,9 @@ class Outcome:
     question: EvalQuestion
     decision: Decision
     answered_id: str | None
-    top3: tuple[str, ...]
-    best_score: float
+    top3: tuple[str, ...]  # the candidates, best first
+    best_score: float  # of the best entry, candidate or not
+    not_ours: float  # the score of the "not ours" examples
 
     @property
     def false_answer(self) -> bool:
@@ -103,18 +104,19 @@ class EvalReport:
 
 
 def evaluate(matcher_like: Ranker, questions: Iterable[EvalQuestion]) -> EvalReport:
-    """Run every question through ``rank`` (for top-1/recall@3) and ``ask`` (for false answers)."""
+    """Run every question through ``ranking`` (for top-1/recall@3) and ``ask`` (for false answers)."""
     outcomes: list[Outcome] = []
     for item in questions:
-        ranked = matcher_like.rank(item.question, limit=3)
+        ranking = matcher_like.ranking(item.question, limit=3)
         result = matcher_like.ask(item.question)
         outcomes.append(
             Outcome(
                 question=item,
                 decision=result.decision,
                 answered_id=result.best.entry_id if result.best else None,
-                top3=tuple(m.entry_id for m in ranked),
-                best_score=ranked[0].score if ranked else 0.0,
+                top3=tuple(m.entry_id for m in ranking.ours),
+                best_score=ranking.matches[0].score if ranking.matches else 0.0,
+                not_ours=ranking.not_ours,
             )
         )
     answerable = [o for o in outcomes if o.question.expect is not None]

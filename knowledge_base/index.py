@@ -26,7 +26,10 @@ entries (IDF) and lets them match fuzzily, in the spirit of Cohen, Ravikumar & F
   of the entry's phrasings holding it and ``|e|`` the entry's length, relative to a word all its
   phrasings hold: a word that a third of an entry's phrasings use says more about that entry than
   a word one phrasing happens to contain (a "soft BM25" over the whole entry).
-  ``l = 0.85, t = 0.25, a = 0.1, k1 = 1.5, b = 0.75``. All scores are 0-100.
+  ``l = 0.85, t = 0.25, a = 0.1, k1 = 1.5, b = 0.75``. All scores are 0-100;
+* an entry built with ``whole=False`` (the FAQ's "not ours" examples: unrelated messages that
+  share words with the entries) scores its best phrasing's F only: words of two unrelated
+  examples must not add up to cover a message.
 
 Those constants were chosen on the development pool (``eval/dev*.yaml``) together with a
 leave-one-phrasing-out check on the FAQ itself (each phrasing asked against an index without it:
@@ -78,6 +81,7 @@ class IndexedEntry:
     phrasings: Sequence[Sequence[str]]  # question and phrasings; at least one, none empty
     keywords: Sequence[str] = ()  # tags
     background: Sequence[str] = ()  # answer text
+    whole: bool = True  # False: scored by its best phrasing only (a bag of unrelated examples)
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +144,7 @@ class SoftTfidfIndex:
         self._entry_saturation = self._bm25_saturation(choice_rows)
         self._keyword_postings = _Csr.invert(keyword_rows, size)
         self._background_postings = _Csr.invert(background_rows, size)
+        self._by_phrasing_only = np.flatnonzero([not e.whole for e in entries])
 
         # IDF over entries, from the phrasings: a word only tags or answers use counts as rare.
         entry_df = np.diff(self._entry_postings.start).astype(np.float64)
@@ -203,6 +208,7 @@ class SoftTfidfIndex:
         r3 = r2 + background_extra / total
         blended = (1 - w.entry_weight) * best_phrasing + w.entry_weight * r1 + w.keyword_weight * (r2 - r1)
         final = (1 - w.background_weight) * blended + w.background_weight * r3
+        final[self._by_phrasing_only] = best_phrasing[self._by_phrasing_only]
         return np.asarray(100.0 * final, dtype=np.float32)
 
     def neighbours(self, token: str) -> Neighbours:

@@ -5,7 +5,9 @@ Checks: YAML syntax and schema (per entry, so one bad entry does not hide the ot
 twice (across files), a missing locale, an empty answer, an answer over 4096 characters (Telegram's
 message limit), fewer than 3 phrasings, a phrasing that normalizes to nothing, and the same
 normalized phrasing (or question) in two served entries. Drafts are checked like the others except
-for the duplicate-phrasing rule, since they are never served.
+for the duplicate-phrasing rule, since they are never served. The "not ours" examples (``not_ours``
+in any file) must each keep a word once normalized, appear once, and never read like a served
+entry's phrasing: the matcher would then answer and refuse the same message.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from knowledge_base.errors import KnowledgeBaseError
 from knowledge_base.loader import DEFAULT_FAQ_DIR, read_yaml, yaml_files
 from knowledge_base.locales import SUPPORTED_LOCALES
 from knowledge_base.normalize import normalize
-from knowledge_base.schema import Entry
+from knowledge_base.schema import Entry, NotOurs
 
 MAX_ANSWER_CHARS = 4096
 MIN_PHRASINGS = 3
@@ -45,6 +47,15 @@ class _Located:
     entry: Entry
 
 
+@dataclass(frozen=True, slots=True)
+class _Example:
+    """One "not ours" example and where it is."""
+
+    file: str
+    locale: str
+    text: str
+
+
 def lint(path: Path | None = None) -> list[LintError]:
     """All problems in the FAQ at ``path`` (a directory of YAML files or one file)."""
     root = DEFAULT_FAQ_DIR if path is None else Path(path)
@@ -54,12 +65,14 @@ def lint(path: Path | None = None) -> list[LintError]:
     except KnowledgeBaseError as exc:
         return [LintError(str(root), None, str(exc))]
     located: list[_Located] = []
+    examples: list[_Example] = []
     for file in files:
-        located.extend(_parse_file(file, errors))
+        located.extend(_parse_file(file, errors, examples))
     errors.extend(_duplicate_ids(located))
     for item in located:
         errors.extend(_entry_problems(item))
     errors.extend(_duplicate_phrasings(located))
+    errors.extend(_not_ours_problems(examples, located))
     return errors
 
 
@@ -72,16 +85,26 @@ def drafts(path: Path | None = None) -> list[tuple[str, Entry]]:
     return found
 
 
-def _parse_file(file: Path, errors: list[LintError]) -> list[_Located]:
+def _parse_file(file: Path, errors: list[LintError], examples: list[_Example] | None = None) -> list[_Located]:
     name = str(file)
     try:
         data: Any = read_yaml(file)
     except KnowledgeBaseError as exc:
         errors.append(LintError(name, None, f"invalid YAML: {exc}"))
         return []
-    if not isinstance(data, dict) or set(data) - {"entries"}:
-        errors.append(LintError(name, None, "top level must be a mapping with only 'entries'"))
+    if not isinstance(data, dict) or set(data) - {"entries", "not_ours"}:
+        errors.append(LintError(name, None, "top level must be a mapping with only 'entries' and 'not_ours'"))
         return []
+    if data.get("not_ours") is not None and examples is not None:
+        try:
+            not_ours = NotOurs.model_validate(data["not_ours"])
+        except ValidationError as exc:
+            for problem in exc.errors():
+                where = ".".join(str(part) for part in problem["loc"])
+                errors.append(LintError(name, "not_ours", f"schema: {where}: {problem['msg']}"))
+        else:
+            examples.extend(_Example(name, locale, text) for locale in SUPPORTED_LOCALES
+                            for text in not_ours.text_for(locale))
     raw_entries = data.get("entries") or []
     if not isinstance(raw_entries, list):
         errors.append(LintError(name, None, "'entries' must be a list"))
@@ -174,4 +197,29 @@ def _duplicate_phrasings(located: list[_Located]) -> list[LintError]:
                             f" ({key!r})",
                         )
                     )
+    return errors
+
+
+def _not_ours_problems(examples: list[_Example], located: list[_Located]) -> list[LintError]:
+    errors: list[LintError] = []
+    phrasing_owner: dict[tuple[str, str], str] = {}
+    for item in located:
+        for locale in SUPPORTED_LOCALES:
+            text = item.entry.text_for(locale)
+            if item.entry.draft or text is None:
+                continue
+            for phrasing in (text.question, *text.phrasings):
+                phrasing_owner.setdefault((locale, normalize(phrasing, locale)), item.entry.id)
+    seen: set[tuple[str, str]] = set()
+    for example in examples:
+        key = (example.locale, normalize(example.text, example.locale))
+        where = f"{example.locale}: not-ours example {example.text!r}"
+        if not key[1]:
+            errors.append(LintError(example.file, "not_ours", f"{where} is only stop words once normalized"))
+        elif key in phrasing_owner:
+            owner = phrasing_owner[key]
+            errors.append(LintError(example.file, "not_ours", f"{where} normalizes like a phrasing of entry {owner!r}"))
+        elif key in seen:
+            errors.append(LintError(example.file, "not_ours", f"{where} is listed twice"))
+        seen.add(key)
     return errors

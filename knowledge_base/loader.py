@@ -11,6 +11,7 @@ import yaml
 from pydantic import ValidationError
 
 from knowledge_base.errors import KnowledgeBaseLoadError
+from knowledge_base.locales import Locale, normalize_locale
 from knowledge_base.schema import Entry, EntryFile
 
 DEFAULT_FAQ_DIR = Path(__file__).parent / "faq"
@@ -18,10 +19,14 @@ DEFAULT_FAQ_DIR = Path(__file__).parent / "faq"
 
 @dataclass(frozen=True)
 class KnowledgeBase:
-    """All entries of the FAQ, drafts included, in file order; look one up with ``get``."""
+    """All entries of the FAQ, drafts included, in file order; look one up with ``get``.
+
+    ``not_ours`` holds, per locale, the messages no entry should answer (``schema.NotOurs``).
+    """
 
     entries: tuple[Entry, ...]
     sources: dict[str, Path] = field(default_factory=dict, compare=False)
+    not_ours: dict[Locale, tuple[str, ...]] = field(default_factory=dict)
     _by_id: dict[str, Entry] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -35,6 +40,10 @@ class KnowledgeBase:
     def served(self) -> tuple[Entry, ...]:
         """The entries a matcher may answer with (drafts excluded)."""
         return tuple(entry for entry in self.entries if not entry.draft)
+
+    def not_ours_for(self, locale: str) -> tuple[str, ...]:
+        """The "not about us" examples in ``locale`` (none if the FAQ has none)."""
+        return self.not_ours.get(normalize_locale(locale), ())
 
     @property
     def drafts(self) -> tuple[Entry, ...]:
@@ -77,11 +86,10 @@ def parse_entry_file(path: Path) -> EntryFile:
         raise KnowledgeBaseLoadError(f"{path}: {exc}", file=str(path)) from exc
 
 
-def iter_entries(path: Path) -> Iterator[tuple[Path, Entry]]:
-    """Every entry under ``path`` with the file it came from, in file order."""
+def iter_files(path: Path) -> Iterator[tuple[Path, EntryFile]]:
+    """Every FAQ file under ``path``, parsed, in file order."""
     for file in yaml_files(path):
-        for entry in parse_entry_file(file).entries:
-            yield file, entry
+        yield file, parse_entry_file(file)
 
 
 def load_knowledge_base(path: Path | None = None) -> KnowledgeBase:
@@ -92,13 +100,22 @@ def load_knowledge_base(path: Path | None = None) -> KnowledgeBase:
     root = DEFAULT_FAQ_DIR if path is None else Path(path)
     entries: list[Entry] = []
     sources: dict[str, Path] = {}
-    for file, entry in iter_entries(root):
-        if entry.id in sources:
-            raise KnowledgeBaseLoadError(
-                f"{file}: entry {entry.id!r} duplicates the id already used in {sources[entry.id]}",
-                file=str(file),
-                entry_id=entry.id,
-            )
-        sources[entry.id] = file
-        entries.append(entry)
-    return KnowledgeBase(entries=tuple(entries), sources=sources)
+    not_ours: dict[Locale, list[str]] = {"pt-BR": [], "en": []}
+    for file, parsed in iter_files(root):
+        for entry in parsed.entries:
+            if entry.id in sources:
+                raise KnowledgeBaseLoadError(
+                    f"{file}: entry {entry.id!r} duplicates the id already used in {sources[entry.id]}",
+                    file=str(file),
+                    entry_id=entry.id,
+                )
+            sources[entry.id] = file
+            entries.append(entry)
+        if parsed.not_ours is not None:
+            for locale, examples in not_ours.items():
+                examples.extend(parsed.not_ours.text_for(locale))
+    return KnowledgeBase(
+        entries=tuple(entries),
+        sources=sources,
+        not_ours={locale: tuple(examples) for locale, examples in not_ours.items() if examples},
+    )

@@ -4,7 +4,9 @@ At construction it normalizes the question and phrasings of every non-draft entr
 (``knowledge_base.normalize``) and builds ONE ``SoftTfidfIndex`` over them (fuzzy token matching
 with rapidfuzz, IDF weights, an entry's score blending its best phrasing with the whole entry, its
 tags and its answer; see ``knowledge_base.index``). A message is normalized the same way and scored; the ranked
-entries go through the three-band decision of ``knowledge_base.decision``. A message with no
+entries go through the three-band decision of ``knowledge_base.decision``. The FAQ's "not ours"
+examples are indexed as one more entry, never served: its score is the one the best entry must
+beat. A message with no
 meaningful token (greetings, thanks, laughter, stop words) gets NONE without scoring; a long one
 (more than ``WINDOW`` tokens) is also scored on overlapping windows, so that the question buried
 in a story is not drowned by the words around it.
@@ -22,7 +24,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from knowledge_base.decision import Decision, ExactPhrasings, Match, MatchResult, Thresholds, load_thresholds
+from knowledge_base.decision import (
+    ExactPhrasings,
+    Match,
+    MatchResult,
+    Ranking,
+    Thresholds,
+    load_thresholds,
+)
 from knowledge_base.index import IndexedEntry, ScoringWeights, SoftTfidfIndex
 from knowledge_base.loader import KnowledgeBase
 from knowledge_base.locales import Locale, normalize_locale
@@ -92,6 +101,10 @@ class Matcher:
                     background=tokenize(text.answer, self.locale),
                 )
             )
+        not_ours = [tokens for tokens in (tokenize(m, self.locale) for m in kb.not_ours_for(self.locale)) if tokens]
+        self._has_not_ours = bool(not_ours)
+        if not_ours:
+            indexed.append(IndexedEntry(phrasings=not_ours, whole=False))  # last, after the served entries
         self._index = SoftTfidfIndex(indexed, weights)
         owners = (self._served[i].entry_id for i in self._owners)
         self._exact = ExactPhrasings(zip(owners, (c.split() for c in self._choices), strict=True))
@@ -113,37 +126,38 @@ class Matcher:
 
     def ask(self, text: str) -> MatchResult:
         """Answer (one match), suggest (up to three) or NONE for a client's message."""
-        tokens = tokenize(text, self.locale)
-        ranked = self._rank(tokens, limit=3)
-        if not ranked:
-            return MatchResult(Decision.NONE)
-        return self.thresholds.decide(ranked, self._exact.owner(tokens))
+        return self.thresholds.decide(self._ranking(tokenize(text, self.locale), limit=3))
 
-    def exact_entry(self, text: str) -> str | None:
-        """The entry one of whose phrasings ``text`` is, once normalized (and no other's), or None."""
-        return self._exact.owner(tokenize(text, self.locale))
+    def ranking(self, text: str, limit: int = 3) -> Ranking:
+        """The best ``limit`` entries for ``text`` and what the decision weighs them against."""
+        return self._ranking(tokenize(text, self.locale), limit)
 
     def rank(self, text: str, limit: int = 3) -> list[Match]:
         """The best ``limit`` entries for ``text``, best first, whatever their score (> 0).
 
         Empty when the message has no meaningful token or shares nothing with the FAQ.
         """
-        return self._rank(tokenize(text, self.locale), limit)
+        return self._ranking(tokenize(text, self.locale), limit).matches
 
-    def _rank(self, tokens: list[str], limit: int) -> list[Match]:
+    def _ranking(self, tokens: list[str], limit: int) -> Ranking:
         if not tokens or not self._served:
-            return []
+            return Ranking([])
         scores = self._index.score(tokens)
         if self.window and len(tokens) > self.window:
             step = max(1, self.window // 2)
             for start in range(0, len(tokens) - self.window + step, step):
                 scores = np.maximum(scores, self._index.score(tokens[start : start + self.window]))
+        not_ours = 0.0
+        if self._has_not_ours:
+            not_ours = round(float(scores[-1]), 2)
+            scores = scores[:-1]
         count = min(limit, len(scores))
         if count <= 0:
-            return []
+            return Ranking([], not_ours)
         top = np.argpartition(-scores, count - 1)[:count]
         top = top[np.argsort(-scores[top], kind="stable")]
-        return [self._match(int(i), float(scores[i])) for i in top if scores[i] > 0]
+        matches = [self._match(int(i), float(scores[i])) for i in top if scores[i] > 0]
+        return Ranking(matches, not_ours, self._exact.owner(tokens))
 
     def _match(self, index: int, score: float) -> Match:
         served = self._served[index]

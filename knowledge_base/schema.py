@@ -53,9 +53,28 @@ class Entry(BaseModel):
         return self.en if normalize_locale(locale) == "en" else self.pt_br
 
 
+class NotOurs(BaseModel):
+    """Messages no entry should answer although they share its words, per locale.
+
+    "esqueci a senha do meu gmail" is about another product, "como cadastro um produto" is for an
+    analyst: the matchers score them like one more entry and say NONE when it wins
+    (``knowledge_base.decision``).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    pt_br: tuple[str, ...] = Field(default=(), alias="pt-BR")
+    en: tuple[str, ...] = ()
+
+    def text_for(self, locale: str) -> tuple[str, ...]:
+        """The examples in exactly ``locale`` (normalized)."""
+        return self.en if normalize_locale(locale) == "en" else self.pt_br
+
+
 class EntryFile(BaseModel):
-    """The top level of one ``faq/*.yaml`` file."""
+    """The top level of one ``faq/*.yaml`` file: entries, and optionally "not ours" examples."""
 
     model_config = ConfigDict(extra="forbid")
 
     entries: list[Entry] = Field(default_factory=list)
+    not_ours: NotOurs | None = None

@@ -43,6 +43,15 @@ def test_ask_prints_the_decision_for_humans() -> None:
     assert "decision:" in result.stdout and "abrir-chamado" in result.stdout
 
 
+def test_ask_says_when_the_not_ours_examples_win() -> None:
+    result = runner.invoke(kb_app, ["ask", "esqueci a senha do gmail", *FAQ])
+    assert result.exit_code == 0
+    assert "decision: none" in result.stdout
+    assert 'reads like the FAQ\'s "not ours" examples' in result.stdout and "esqueci-senha" in result.stdout
+    json_result = runner.invoke(kb_app, ["ask", "esqueci a senha do gmail", "--json", *FAQ])
+    assert json.loads(json_result.stdout) == {"decision": "none", "matches": []}
+
+
 def test_eval_prints_matcher_and_bm25_side_by_side() -> None:
     result = runner.invoke(kb_app, ["eval", str(FIXTURE_EVAL), *FAQ])
     assert result.exit_code == 0, result.output

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from knowledge_base.decision import Decision, Match, Thresholds, load_thresholds
+from knowledge_base.decision import Decision, Match, Ranking, Thresholds, load_thresholds
 
 BANDS = Thresholds(answer=80.0, margin=10.0, suggest=50.0)
 
 
-def _ranked(*scores: float) -> list[Match]:
-    return [Match(f"e{i}", f"q{i}", f"a{i}", s) for i, s in enumerate(scores)]
+def _ranked(*scores: float, not_ours: float = 0.0, exact: str | None = None) -> Ranking:
+    return Ranking([Match(f"e{i}", f"q{i}", f"a{i}", s) for i, s in enumerate(scores)], not_ours, exact)
 
 
 def test_high_score_with_clear_margin_is_answered_with_one_match() -> None:
@@ -42,7 +42,29 @@ def test_single_candidate_is_measured_against_zero() -> None:
 
 
 def test_nothing_ranked_gets_none() -> None:
-    assert BANDS.decide([]).decision is Decision.NONE
+    assert BANDS.decide(Ranking([])).decision is Decision.NONE
+
+
+def test_an_exact_phrasing_is_answered_whatever_the_bands() -> None:
+    result = BANDS.decide(_ranked(60, 58, exact="e0"))
+    assert result.decision is Decision.ANSWER and [m.entry_id for m in result.matches] == ["e0"]
+    assert BANDS.decide(_ranked(60, 58, exact="e1")).decision is Decision.SUGGEST  # not the best entry
+
+
+def test_not_ours_examples_scoring_as_high_as_the_best_entry_mean_none() -> None:
+    result = BANDS.decide(_ranked(90, 20, not_ours=90))
+    assert result.decision is Decision.NONE and result.matches == []
+
+
+def test_the_best_entry_must_also_lead_the_not_ours_examples_by_the_margin() -> None:
+    assert BANDS.decide(_ranked(90, 20, not_ours=85)).decision is Decision.SUGGEST
+    assert BANDS.decide(_ranked(90, 20, not_ours=75)).decision is Decision.ANSWER
+
+
+def test_suggestions_leave_out_entries_the_not_ours_examples_outscore() -> None:
+    result = BANDS.decide(_ranked(70, 65, 60, not_ours=62))
+    assert result.decision is Decision.SUGGEST
+    assert [m.entry_id for m in result.matches] == ["e0", "e1"]
 
 
 def test_decision_values_are_the_wire_strings() -> None:

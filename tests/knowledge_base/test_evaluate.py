@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from knowledge_base.decision import Match, MatchResult, Thresholds
+from knowledge_base.decision import Match, MatchResult, Ranking, Thresholds
 from knowledge_base.errors import EvalSetError
 from knowledge_base.evaluate import EvalQuestion, evaluate, load_eval_set
 
@@ -16,15 +16,17 @@ from .conftest import FIXTURE_EVAL
 class ScriptedRanker:
     """Returns a fixed ranking per question; decides with fixed bands."""
 
-    def __init__(self, script: dict[str, list[tuple[str, float]]]) -> None:
+    def __init__(self, script: dict[str, list[tuple[str, float]]], not_ours: dict[str, float]) -> None:
         self.script = script
+        self.not_ours = not_ours
         self.bands = Thresholds(answer=80.0, margin=10.0, suggest=40.0)
 
-    def rank(self, text: str, limit: int = 3) -> list[Match]:
-        return [Match(i, i, i, s) for i, s in self.script.get(text, [])][:limit]
+    def ranking(self, text: str, limit: int = 3) -> Ranking:
+        matches = [Match(i, i, i, s) for i, s in self.script.get(text, [])][:limit]
+        return Ranking(matches, self.not_ours.get(text, 0.0))
 
     def ask(self, text: str) -> MatchResult:
-        return self.bands.decide(self.rank(text))
+        return self.bands.decide(self.ranking(text))
 
 
 def test_metrics_follow_their_definitions() -> None:
@@ -36,7 +38,9 @@ def test_metrics_follow_their_definitions() -> None:
             "lost": [("c", 30)],  # top-1 wrong, none, a not in top 3
             "answered off-topic": [("a", 99)],  # expect null: FALSE answer
             "silent off-topic": [("a", 10)],  # expect null: fine
-        }
+            "outscored": [("a", 95), ("b", 20)],  # the "not ours" examples win: not a candidate, none
+        },
+        not_ours={"outscored": 96.0},
     )
     questions = [
         EvalQuestion("right answer", "a"),
@@ -45,13 +49,14 @@ def test_metrics_follow_their_definitions() -> None:
         EvalQuestion("lost", "a"),
         EvalQuestion("answered off-topic", None),
         EvalQuestion("silent off-topic", None),
+        EvalQuestion("outscored", "a"),
     ]
     report = evaluate(ranker, questions)
-    assert (report.questions, report.answerable) == (6, 4)
-    assert report.top1 == pytest.approx(1 / 4)
-    assert report.recall_at_3 == pytest.approx(3 / 4)
-    assert report.false_answer_rate == pytest.approx(2 / 6)
-    assert report.decisions == {"answer": 3, "suggest": 1, "none": 2}
+    assert (report.questions, report.answerable) == (7, 5)
+    assert report.top1 == pytest.approx(1 / 5)
+    assert report.recall_at_3 == pytest.approx(3 / 5)
+    assert report.false_answer_rate == pytest.approx(2 / 7)
+    assert report.decisions == {"answer": 3, "suggest": 1, "none": 3}
     assert report.as_dict()["false_answers"] == 2
 
 

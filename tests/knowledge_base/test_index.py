@@ -41,6 +41,16 @@ def test_short_tokens_match_only_exactly() -> None:
     assert index.score(["losst"])[1] == 0.0
 
 
+def test_a_bag_of_examples_scores_by_its_best_phrasing_only() -> None:
+    examples = [["senha", "gmail"], ["conta", "luz"]]
+    whole = SoftTfidfIndex([IndexedEntry(phrasings=examples), IndexedEntry(phrasings=[["abrir"]])])
+    bag = SoftTfidfIndex([IndexedEntry(phrasings=examples, whole=False), IndexedEntry(phrasings=[["abrir"]])])
+    assert bag.score(["senha", "gmail"])[0] == pytest.approx(100.0)
+    # words of two unrelated examples do not add up: each example covers half the message
+    assert bag.score(["senha", "luz"])[0] < whole.score(["senha", "luz"])[0]
+    assert bag.score(["senha", "luz"])[0] == pytest.approx(50.0, abs=1.0)
+
+
 def test_rare_shared_words_outweigh_common_ones() -> None:
     index = SoftTfidfIndex(
         [

@@ -122,3 +122,28 @@ def test_phrasing_made_only_of_stop_words_is_reported(tmp_path: Path) -> None:
     _write(tmp_path, "a.yaml", _entry("oca", **{"pt-BR": _locale("P?", ["bom dia tudo bem", "c d", "e f"])}))
     error = _only(lint(tmp_path))
     assert error.entry_id == "oca" and "only stop words" in error.message
+
+
+def _not_ours(directory: Path, name: str, **by_locale: list[str]) -> None:
+    data = {"not_ours": {locale.replace("pt", "pt-BR"): texts for locale, texts in by_locale.items()}}
+    (directory / name).write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+
+
+def test_not_ours_examples_are_checked(tmp_path: Path) -> None:
+    served = _entry("servida", **{"pt-BR": _locale("P?", ["como abro um chamado", "x um", "x dois"])})
+    _write(tmp_path, "a.yaml", served)
+    _not_ours(tmp_path, "b.yaml", pt=["Como abro chamado?", "bom dia", "senha do gmail", "SENHA do Gmail!"],
+              en=["my gmail password"])
+    errors = lint(tmp_path)
+    assert all(e.file.endswith("b.yaml") and e.entry_id == "not_ours" for e in errors)
+    assert sorted(e.message for e in errors) == [
+        "pt-BR: not-ours example 'Como abro chamado?' normalizes like a phrasing of entry 'servida'",
+        "pt-BR: not-ours example 'SENHA do Gmail!' is listed twice",
+        "pt-BR: not-ours example 'bom dia' is only stop words once normalized",
+    ]
+
+
+def test_not_ours_off_schema_is_reported(tmp_path: Path) -> None:
+    (tmp_path / "b.yaml").write_text("not_ours:\n  fr: [mot de passe]\n", encoding="utf-8")
+    error = _only(lint(tmp_path))
+    assert error.entry_id == "not_ours" and error.message.startswith("schema: fr")

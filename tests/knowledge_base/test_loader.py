@@ -57,6 +57,19 @@ class TestLoading:
         with pytest.raises(KnowledgeBaseLoadError):
             load_knowledge_base(tmp_path / "nada")
 
+    def test_not_ours_examples_are_read_per_locale_from_any_file(self, tmp_path: Path) -> None:
+        _write(tmp_path / "a.yaml", "entries:" + ENTRY.format(id="uma") + "not_ours:\n  pt-BR: [senha do gmail]\n")
+        _write(tmp_path / "b.yaml", "not_ours:\n  pt-BR: [conta de luz]\n  en: [my gmail password]\n")
+        kb = load_knowledge_base(tmp_path)
+        assert [e.id for e in kb.entries] == ["uma"]
+        assert kb.not_ours_for("pt_BR") == ("senha do gmail", "conta de luz")
+        assert kb.not_ours_for("en-US") == ("my gmail password",)
+
+    def test_not_ours_in_an_unknown_language_is_refused(self, tmp_path: Path) -> None:
+        _write(tmp_path / "a.yaml", "not_ours:\n  fr: [mot de passe]\n")
+        with pytest.raises(KnowledgeBaseLoadError, match=r"a\.yaml"):
+            load_knowledge_base(tmp_path)
+
     def test_default_path_is_the_shipped_faq(self) -> None:
         shipped = load_knowledge_base()
         assert shipped.entries == load_knowledge_base(Path(__file__).parents[2] / "knowledge_base" / "faq").entries

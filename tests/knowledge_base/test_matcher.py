@@ -120,6 +120,35 @@ class TestExactPhrasing:
         assert shared.owner(["abrir", "nota"]) is None
 
 
+class TestNotOurs:
+    """The FAQ's "not ours" examples (fixtures/faq/not_ours.yaml) keep other products' questions out."""
+
+    def test_a_question_about_another_product_gets_none(self, fixture_kb: KnowledgeBase) -> None:
+        for kind in (Matcher, Bm25Matcher):
+            assert kind(fixture_kb, thresholds=BANDS).ask("esqueci a senha do gmail").decision is Decision.NONE, kind
+            english = kind(fixture_kb, "en", thresholds=BANDS)
+            assert english.ask("forgot my gmail password").decision is Decision.NONE, kind
+
+    def test_without_the_examples_the_shared_words_would_answer_it(self, fixture_kb: KnowledgeBase) -> None:
+        bare = KnowledgeBase(entries=fixture_kb.entries)
+        assert bare.not_ours_for("pt-BR") == ()
+        ranking = Matcher(bare, thresholds=BANDS).ranking("esqueci a senha do gmail")
+        assert ranking.not_ours == 0.0 and ranking.ours[0].entry_id == "esqueci-senha"
+        ranking = Matcher(fixture_kb, thresholds=BANDS).ranking("esqueci a senha do gmail")
+        assert ranking.not_ours > ranking.matches[0].score and ranking.ours == []
+
+    def test_our_own_questions_still_get_their_answer(self, matcher: Matcher) -> None:
+        for message in ("como recupero minha senha", "qual o horário de atendimento do suporte"):
+            result = matcher.ask(message)
+            assert result.decision is Decision.ANSWER, message
+        assert matcher.ask("como recupero minha senha").matches[0].entry_id == "esqueci-senha"
+
+    def test_the_examples_are_never_served(self, matcher: Matcher) -> None:
+        ranked = matcher.rank("esqueci a senha do meu gmail", limit=10)
+        assert {m.entry_id for m in ranked} <= {"esqueci-senha", "abrir-chamado", "horario-atendimento",
+                                                 "emitir-nfe", "cancelar-nfe"}
+
+
 class TestEmptyKnowledgeBase:
     def test_an_empty_faq_answers_none(self) -> None:
         matcher = Matcher(KnowledgeBase(entries=()), thresholds=BANDS)
