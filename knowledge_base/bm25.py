@@ -75,8 +75,10 @@ class Bm25Matcher:
         self._retriever = bm25s.BM25(k1=k1, b=b)
         if corpus:
             self._retriever.index(corpus, show_progress=False)
-        df: Counter[str] = Counter(t for doc in corpus for t in set(doc))
-        n = len(corpus)
+        # The 0-100 scale counts a word only the "not ours" examples use as unknown (as the matcher does).
+        served = corpus[:-1] if self._has_not_ours else corpus
+        df: Counter[str] = Counter(t for doc in served for t in set(doc))
+        n = len(served)
         self._idf = {t: _lucene_idf(n, d) for t, d in df.items()}
         self._unknown_idf = _lucene_idf(n, 0)
 

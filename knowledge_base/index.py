@@ -27,9 +27,9 @@ entries (IDF) and lets them match fuzzily, in the spirit of Cohen, Ravikumar & F
   phrasings hold: a word that a third of an entry's phrasings use says more about that entry than
   a word one phrasing happens to contain (a "soft BM25" over the whole entry).
   ``l = 0.85, t = 0.25, a = 0.1, k1 = 1.5, b = 0.75``. All scores are 0-100;
-* an entry built with ``whole=False`` (the FAQ's "not ours" examples: unrelated messages that
-  share words with the entries) scores its best phrasing's F only: words of two unrelated
-  examples must not add up to cover a message.
+* an entry built with ``served=False`` (the FAQ's "not ours" examples) is scored like the others,
+  but IDF counts the served entries only and a word only it uses weighs in a message as an
+  unknown word: adding examples never raises a served entry's score.
 
 Those constants were chosen on the development pool (``eval/dev*.yaml``) together with a
 leave-one-phrasing-out check on the FAQ itself (each phrasing asked against an index without it:
@@ -81,7 +81,7 @@ class IndexedEntry:
     phrasings: Sequence[Sequence[str]]  # question and phrasings; at least one, none empty
     keywords: Sequence[str] = ()  # tags
     background: Sequence[str] = ()  # answer text
-    whole: bool = True  # False: scored by its best phrasing only (a bag of unrelated examples)
+    served: bool = True  # False: the "not ours" examples; its words stay unknown to the FAQ
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,12 +144,16 @@ class SoftTfidfIndex:
         self._entry_saturation = self._bm25_saturation(choice_rows)
         self._keyword_postings = _Csr.invert(keyword_rows, size)
         self._background_postings = _Csr.invert(background_rows, size)
-        self._by_phrasing_only = np.flatnonzero([not e.whole for e in entries])
 
-        # IDF over entries, from the phrasings: a word only tags or answers use counts as rare.
-        entry_df = np.diff(self._entry_postings.start).astype(np.float64)
-        n = max(self.size, 1)
+        # IDF over the served entries, from the phrasings: a word only tags or answers use counts as
+        # rare. A word only the "not ours" examples use is unknown to the FAQ: it weighs in a message
+        # as an unknown word does, so adding examples never raises a served entry's score.
+        served = np.array([e.served for e in entries], dtype=np.bool_)
+        served_entries = _Csr.invert([r if e.served else [] for r, e in zip(entry_rows, entries, strict=True)], size)
+        entry_df = np.diff(served_entries.start).astype(np.float64)
+        n = max(int(served.sum()), 1)
         self._idf = np.log1p(n / np.maximum(entry_df, 1.0)).astype(np.float32)
+        self._known = entry_df > 0
         self._unknown_idf = self.weights.unknown_weight * float(math.log1p(n / 0.5))
         self._choice_weight = np.array([self._idf[r].sum() for r in choice_rows], dtype=np.float32)
 
@@ -184,7 +188,7 @@ class SoftTfidfIndex:
                 query_weight += self._unknown_idf
                 continue
             weight = float(self._idf[max(neighbours, key=lambda n: (n[1], self._idf[n[0]]))[0]])
-            query_weight += weight
+            query_weight += weight if any(self._known[i] for i, _ in neighbours) else self._unknown_idf
             _add_best(phrasing_hit, best_phrasing_so_far, weight, neighbours, self._postings, first=True, last=True)
             # Within the entry, then also its tags, then also its answer: R1, R2, R3 are nested maxima.
             entry, saturation = self._entry_postings, self._entry_saturation
@@ -208,7 +212,6 @@ class SoftTfidfIndex:
         r3 = r2 + background_extra / total
         blended = (1 - w.entry_weight) * best_phrasing + w.entry_weight * r1 + w.keyword_weight * (r2 - r1)
         final = (1 - w.background_weight) * blended + w.background_weight * r3
-        final[self._by_phrasing_only] = best_phrasing[self._by_phrasing_only]
         return np.asarray(100.0 * final, dtype=np.float32)
 
     def neighbours(self, token: str) -> Neighbours:

@@ -104,7 +104,7 @@ class Matcher:
         not_ours = [tokens for tokens in (tokenize(m, self.locale) for m in kb.not_ours_for(self.locale)) if tokens]
         self._has_not_ours = bool(not_ours)
         if not_ours:
-            indexed.append(IndexedEntry(phrasings=not_ours, whole=False))  # last, after the served entries
+            indexed.append(IndexedEntry(phrasings=not_ours, served=False))  # last, after the served entries
         self._index = SoftTfidfIndex(indexed, weights)
         owners = (self._served[i].entry_id for i in self._owners)
         self._exact = ExactPhrasings(zip(owners, (c.split() for c in self._choices), strict=True))
