@@ -138,6 +138,7 @@ class SoftTfidfIndex:
         self._vocabulary = vocabulary
         self._tokens = list(vocabulary)
         size = len(self._tokens)
+        self._served = np.array([e.served for e in entries], dtype=np.bool_)
         self._owner = np.asarray(owners, dtype=np.int64)
         self._postings = _Csr.invert(choice_rows, size)
         self._entry_postings = _Csr.invert(entry_rows, size)
@@ -148,10 +149,10 @@ class SoftTfidfIndex:
         # IDF over the served entries, from the phrasings: a word only tags or answers use counts as
         # rare. A word only the "not ours" examples use is unknown to the FAQ: it weighs in a message
         # as an unknown word does, so adding examples never raises a served entry's score.
-        served = np.array([e.served for e in entries], dtype=np.bool_)
-        served_entries = _Csr.invert([r if e.served else [] for r, e in zip(entry_rows, entries, strict=True)], size)
-        entry_df = np.diff(served_entries.start).astype(np.float64)
-        n = max(int(served.sum()), 1)
+        served_ids = [np.asarray(r, dtype=np.int64) for r, e in zip(entry_rows, entries, strict=True) if e.served]
+        entry_df = np.bincount(np.concatenate(served_ids or [np.empty(0, np.int64)]), minlength=size)
+        entry_df = entry_df.astype(np.float64)
+        n = max(int(self._served.sum()), 1)
         self._idf = np.log1p(n / np.maximum(entry_df, 1.0)).astype(np.float32)
         self._known = entry_df > 0
         self._unknown_idf = self.weights.unknown_weight * float(math.log1p(n / 0.5))
@@ -258,7 +259,8 @@ class SoftTfidfIndex:
         owner = keys % n
         length = np.bincount(entry, minlength=self.size).astype(np.float64)
         phrasings = np.bincount(self._owner, minlength=self.size).astype(np.float64)
-        average = float(length.mean()) if self.size else 1.0
+        served_lengths = length[self._served]  # (the "not ours" examples do not move the average)
+        average = float(served_lengths.mean()) if len(served_lengths) else 1.0
         damping = w.k1 * (1 - w.b + w.b * length[owner] / max(average, 1e-9))
         saturation = (tf / (tf + damping)) / (phrasings[owner] / (phrasings[owner] + damping))
         assert len(saturation) == len(self._entry_postings.ids)
