@@ -19,7 +19,15 @@ from dataclasses import dataclass
 import bm25s
 import numpy as np
 
-from knowledge_base.decision import ExactPhrasings, Match, MatchResult, Ranking, Thresholds, load_thresholds
+from knowledge_base.decision import (
+    ExactPhrasings,
+    Match,
+    MatchResult,
+    Ranking,
+    Thresholds,
+    load_thresholds,
+    split_not_ours,
+)
 from knowledge_base.loader import KnowledgeBase
 from knowledge_base.locales import Locale, normalize_locale
 from knowledge_base.normalize import tokenize
@@ -99,10 +107,7 @@ class Bm25Matcher:
             return Ranking([])
         raw = np.asarray(self._retriever.get_scores(tokens), dtype=np.float64)
         scores = np.minimum(100.0, 100.0 * raw / self._self_score(tokens))
-        not_ours = 0.0
-        if self._has_not_ours:
-            not_ours = round(float(scores[-1]), 2)
-            scores = scores[:-1]
+        scores, not_ours = split_not_ours(scores, self._has_not_ours)
         order = np.argsort(-scores, kind="stable")[:limit]
         matches = [self._match(int(i), float(scores[i])) for i in order if scores[i] > 0]
         return Ranking(matches, not_ours, self._exact.owner(tokens))

@@ -77,7 +77,8 @@ def ask_command(
         matcher = Matcher(load_knowledge_base(path), locale)
     except KnowledgeBaseError as exc:
         raise _fail(str(exc)) from exc
-    result = matcher.ask(text)
+    ranking = matcher.ranking(text)
+    result = matcher.thresholds.decide(ranking)  # what ask() does, keeping the ranking to explain it
     matches = [
         {"id": m.entry_id, "question": m.question, "score": m.score, "answer": m.answer}
         for m in result.matches
@@ -97,7 +98,6 @@ def ask_command(
         console.print(table)
     if result.best is not None and len(result.matches) == 1:
         console.print(result.best.answer, highlight=False, markup=False)
-    ranking = matcher.ranking(text)
     if ranking.matches and not ranking.ours:
         best = ranking.matches[0]
         console.print(

@@ -29,6 +29,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+import numpy.typing as npt
 import yaml
 
 THRESHOLDS_FILE = Path(__file__).parent / "thresholds.yaml"
@@ -86,6 +87,13 @@ class Ranking:
             return 0.0
         second = self.matches[1].score if len(self.matches) > 1 else 0.0
         return self.matches[0].score - max(second, self.not_ours)
+
+
+def split_not_ours(scores: npt.NDArray[Any], has_not_ours: bool) -> tuple[npt.NDArray[Any], float]:
+    """The served entries' scores and the "not ours" score, which rankers keep last (0 without it)."""
+    if not has_not_ours:
+        return scores, 0.0
+    return scores[:-1], round(float(scores[-1]), 2)
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from knowledge_base.decision import Decision, MatchResult, Ranking
+from knowledge_base.decision import Decision, Ranking, Thresholds
 from knowledge_base.errors import EvalSetError
 from knowledge_base.loader import read_yaml
 from knowledge_base.locales import Locale, normalize_locale
@@ -27,9 +27,10 @@ from knowledge_base.locales import Locale, normalize_locale
 class Ranker(Protocol):
     """Anything that ranks FAQ entries for a message and decides on them (Matcher, Bm25Matcher)."""
 
-    def ranking(self, text: str, limit: int = 3) -> Ranking: ...
+    @property
+    def thresholds(self) -> Thresholds: ...
 
-    def ask(self, text: str) -> MatchResult: ...
+    def ranking(self, text: str, limit: int = 3) -> Ranking: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,11 +105,11 @@ class EvalReport:
 
 
 def evaluate(matcher_like: Ranker, questions: Iterable[EvalQuestion]) -> EvalReport:
-    """Run every question through ``ranking`` (for top-1/recall@3) and ``ask`` (for false answers)."""
+    """Rank every question once: the candidates give top-1/recall@3, the decision false answers."""
     outcomes: list[Outcome] = []
     for item in questions:
         ranking = matcher_like.ranking(item.question, limit=3)
-        result = matcher_like.ask(item.question)
+        result = matcher_like.thresholds.decide(ranking)  # what ask() returns
         outcomes.append(
             Outcome(
                 question=item,

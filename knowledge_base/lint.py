@@ -71,8 +71,8 @@ def lint(path: Path | None = None) -> list[LintError]:
     errors.extend(_duplicate_ids(located))
     for item in located:
         errors.extend(_entry_problems(item))
-    errors.extend(_duplicate_phrasings(located))
-    errors.extend(_not_ours_problems(examples, located))
+    owners = _phrasing_owners(located, errors)
+    errors.extend(_not_ours_problems(examples, owners))
     return errors
 
 
@@ -175,10 +175,11 @@ def _entry_problems(item: _Located) -> list[LintError]:
     return errors
 
 
-def _duplicate_phrasings(located: list[_Located]) -> list[LintError]:
-    errors: list[LintError] = []
+def _phrasing_owners(located: list[_Located], errors: list[LintError]) -> dict[tuple[str, str], str]:
+    """Which served entry each (locale, normalized phrasing) belongs to, first come; a phrasing that
+    normalizes like another entry's is reported in ``errors``."""
+    owner: dict[tuple[str, str], str] = {}
     for locale in SUPPORTED_LOCALES:
-        owner: dict[str, str] = {}
         for item in located:
             text = item.entry.text_for(locale)
             if item.entry.draft or text is None:
@@ -187,7 +188,7 @@ def _duplicate_phrasings(located: list[_Located]) -> list[LintError]:
             for key, original in mine.items():
                 if not key:
                     continue
-                other = owner.setdefault(key, item.entry.id)
+                other = owner.setdefault((locale, key), item.entry.id)
                 if other != item.entry.id:
                     errors.append(
                         LintError(
@@ -197,19 +198,11 @@ def _duplicate_phrasings(located: list[_Located]) -> list[LintError]:
                             f" ({key!r})",
                         )
                     )
-    return errors
+    return owner
 
 
-def _not_ours_problems(examples: list[_Example], located: list[_Located]) -> list[LintError]:
+def _not_ours_problems(examples: list[_Example], phrasing_owner: dict[tuple[str, str], str]) -> list[LintError]:
     errors: list[LintError] = []
-    phrasing_owner: dict[tuple[str, str], str] = {}
-    for item in located:
-        for locale in SUPPORTED_LOCALES:
-            text = item.entry.text_for(locale)
-            if item.entry.draft or text is None:
-                continue
-            for phrasing in (text.question, *text.phrasings):
-                phrasing_owner.setdefault((locale, normalize(phrasing, locale)), item.entry.id)
     seen: set[tuple[str, str]] = set()
     for example in examples:
         key = (example.locale, normalize(example.text, example.locale))

@@ -31,6 +31,7 @@ from knowledge_base.decision import (
     Ranking,
     Thresholds,
     load_thresholds,
+    split_not_ours,
 )
 from knowledge_base.index import IndexedEntry, ScoringWeights, SoftTfidfIndex
 from knowledge_base.loader import KnowledgeBase
@@ -147,10 +148,7 @@ class Matcher:
             step = max(1, self.window // 2)
             for start in range(0, len(tokens) - self.window + step, step):
                 scores = np.maximum(scores, self._index.score(tokens[start : start + self.window]))
-        not_ours = 0.0
-        if self._has_not_ours:
-            not_ours = round(float(scores[-1]), 2)
-            scores = scores[:-1]
+        scores, not_ours = split_not_ours(scores, self._has_not_ours)
         count = min(limit, len(scores))
         if count <= 0:
             return Ranking([], not_ours)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from knowledge_base.decision import Match, MatchResult, Ranking, Thresholds
+from knowledge_base.decision import Match, Ranking, Thresholds
 from knowledge_base.errors import EvalSetError
 from knowledge_base.evaluate import EvalQuestion, evaluate, load_eval_set
 
@@ -19,14 +19,11 @@ class ScriptedRanker:
     def __init__(self, script: dict[str, list[tuple[str, float]]], not_ours: dict[str, float]) -> None:
         self.script = script
         self.not_ours = not_ours
-        self.bands = Thresholds(answer=80.0, margin=10.0, suggest=40.0)
+        self.thresholds = Thresholds(answer=80.0, margin=10.0, suggest=40.0)
 
     def ranking(self, text: str, limit: int = 3) -> Ranking:
         matches = [Match(i, i, i, s) for i, s in self.script.get(text, [])][:limit]
         return Ranking(matches, self.not_ours.get(text, 0.0))
-
-    def ask(self, text: str) -> MatchResult:
-        return self.bands.decide(self.ranking(text))
 
 
 def test_metrics_follow_their_definitions() -> None:
