@@ -36,7 +36,7 @@ from knowledge_base.decision import (
 from knowledge_base.index import IndexedEntry, ScoringWeights, SoftTfidfIndex
 from knowledge_base.loader import KnowledgeBase
 from knowledge_base.locales import Locale, normalize_locale
-from knowledge_base.normalize import tokenize
+from knowledge_base.normalize import stemmer, tokenize
 from knowledge_base.schema import LocalizedEntry
 
 # A message longer than this many tokens is also scored window by window (stride half a window),
@@ -106,7 +106,7 @@ class Matcher:
         self._has_not_ours = bool(not_ours)
         if not_ours:
             indexed.append(IndexedEntry(phrasings=not_ours, served=False))  # last, after the served entries
-        self._index = SoftTfidfIndex(indexed, weights)
+        self._index = SoftTfidfIndex(indexed, weights, stem=stemmer(self.locale))
         owners = (self._served[i].entry_id for i in self._owners)
         self._exact = ExactPhrasings(zip(owners, (c.split() for c in self._choices), strict=True))
         self.window = WINDOW

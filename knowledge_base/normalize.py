@@ -27,7 +27,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+
+import snowballstemmer
 
 from knowledge_base.locales import Locale, normalize_locale
 
@@ -157,6 +159,8 @@ EN_CANONICAL: Mapping[str, str] = {
     **_forms("slow", "slow slowly slowness sluggish laggy"),
     **_forms("error", "error errors bug bugs failure failures fault faults defect defects"),
     **_forms("phone", "phone phones phoning phoned telephone"),
+    # negation: "without a contract", "no contract", "non-contract" ("dont" becomes "not")
+    **_forms("not", "not no non without"),
 }
 
 # "registrar uma solicitação", "criar um ticket", "relatar um problema": such a verb directly
@@ -206,7 +210,7 @@ PT_STOP_WORDS: frozenset[str] = _words(
 
 EN_STOP_WORDS: frozenset[str] = _words(
     """
-    a an the of to in on at by for from with without about into over under and or but if then
+    a an the of to in on at by for from with about into over under and or but if then
     so as than too very just also i me my mine we us our you your yours he him his she her it
     its they them their this that these those there here what which whom whose when where
     why how is am are was were be been being do does did done have has had having could
@@ -278,6 +282,17 @@ def canonicalize(words: list[str], locale: str = "pt-BR") -> list[str]:
 def tokenize(text: str, locale: str = "pt-BR") -> list[str]:
     """The meaningful tokens of ``text``: all seven steps."""
     return canonicalize(drop_stop_words(expand_abbreviations(fold(text).split(), locale), locale), locale)
+
+
+def stemmer(locale: str = "pt-BR") -> Callable[[str], str]:
+    """The locale's Snowball stemmer on normalized words ("acompanho", "acompanhamento" -> "acompanh").
+
+    Not a normalization step: stems are too coarse to replace words ("chamado" and "chamar" share
+    "cham"), so the matcher uses them only to let two words of one stem match as near neighbours.
+    """
+    language = "english" if normalize_locale(locale) == "en" else "portuguese"
+    stem: Callable[[str], str] = snowballstemmer.stemmer(language).stemWord
+    return stem
 
 
 def normalize(text: str, locale: str = "pt-BR") -> str:

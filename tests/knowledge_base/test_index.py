@@ -8,6 +8,7 @@ import pytest
 from rapidfuzz import fuzz, process
 
 from knowledge_base.index import IndexedEntry, ScoringWeights, SoftTfidfIndex
+from knowledge_base.normalize import stemmer
 
 
 def _vocabulary(rng: random.Random, size: int) -> list[str]:
@@ -39,6 +40,36 @@ def test_short_tokens_match_only_exactly() -> None:
     assert scores[0] == 0.0 and scores[1] == pytest.approx(100.0)
     assert index.score(["losst"])[0] > 0.0  # from four letters on, typos match
     assert index.score(["losst"])[1] == 0.0
+
+
+def test_a_known_word_is_no_typo_of_its_look_alikes() -> None:
+    entries = [IndexedEntry(phrasings=[["analista", "respondeu"]]), IndexedEntry(phrasings=[["responder", "chamado"]])]
+    discounted, full = SoftTfidfIndex(entries), SoftTfidfIndex(entries, ScoringWeights(known_fuzzy=1.0))
+    # "respondeu" is a word the FAQ spells so: "responder" (fuzz.ratio 89) counts for 0.8 x as much
+    assert 0.0 < discounted.score(["respondeu"])[1] < full.score(["respondeu"])[1]
+    assert discounted.score(["respondeu"]).argmax() == 0
+    # "respondeo" is nobody's spelling: a typo, its look-alikes count in full
+    assert discounted.score(["respondeo"]) == pytest.approx(full.score(["respondeo"]))
+
+
+def test_words_of_one_stem_match_as_near_neighbours() -> None:
+    entries = [IndexedEntry(phrasings=[["acompanho", "chamado"]]), IndexedEntry(phrasings=[["ligar", "suporte"]])]
+    plain, stemmed = SoftTfidfIndex(entries), SoftTfidfIndex(entries, stem=stemmer("pt-BR"))
+    assert plain.score(["acompanhar"])[0] == 0.0  # fuzz.ratio 84: below the cutoff
+    assert stemmed.score(["acompanhar"])[0] > 0.0
+    assert dict(stemmed.neighbours("acompanhamento"))[0] == pytest.approx(ScoringWeights().stem_similarity)
+    assert stemmed.score(["acompanho", "chamado"])[0] > stemmed.score(["acompanhar", "chamado"])[0]
+
+
+def test_words_in_the_same_order_score_higher() -> None:
+    entries = [
+        IndexedEntry(phrasings=[["cliente", "sem", "contrato", "paga", "hora"]]),
+        IndexedEntry(phrasings=[["cliente", "contrato", "paga", "hora", "sem", "fechar"]]),
+    ]
+    with_pairs, without = SoftTfidfIndex(entries), SoftTfidfIndex(entries, ScoringWeights(pair_weight=0.0))
+    message = ["sem", "contrato", "paga"]
+    assert without.score(message)[0] == pytest.approx(without.score(message)[1], abs=5.0)
+    assert with_pairs.score(message)[0] > with_pairs.score(message)[1] + 5.0
 
 
 def test_entries_that_are_not_served_leave_the_served_scores_as_they_were() -> None:

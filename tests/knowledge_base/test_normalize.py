@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge_base.normalize import canonicalize, drop_stop_words, expand_abbreviations, fold, normalize
+from knowledge_base.normalize import canonicalize, drop_stop_words, expand_abbreviations, fold, normalize, stemmer
 
 
 class TestFolding:
@@ -129,6 +129,22 @@ class TestCanonicalization:
         assert normalize("my ticket was closed, can you customise it", "en") == "ticket closed customize"
         assert canonicalize(["ticket"], "pt-BR") == ["chamado"]
 
+    def test_every_english_negation_is_not(self) -> None:
+        # "support without a contract" must not read as "support contract"
+        for message in ("support without a contract", "we don't have a contract", "no contract", "non-contract"):
+            assert normalize(message, "en").split()[-2:] == ["not", "contract"], message
+
     def test_ambiguous_words_are_left_alone(self) -> None:
         assert normalize("usuário travado") == "usuario travado"
         assert normalize("in which cases", "en") == "cases"
+
+
+class TestStems:
+    def test_inflections_and_derivations_share_a_stem(self) -> None:
+        stem = stemmer("pt-BR")
+        assert stem("acompanho") == stem("acompanhar") == stem("acompanhamento")
+        assert stem("cancela") == stem("cancelamento")
+        assert stemmer("en")("charged") == stemmer("en")("charge")
+
+    def test_stems_are_not_part_of_the_normalized_text(self) -> None:
+        assert normalize("acompanhamento dos chamados") == "acompanhamento chamado"

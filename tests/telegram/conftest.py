@@ -214,7 +214,7 @@ class Harness:
                           question: str = "o sistema trava ao gerar o relatório de estoque",
                           description: str = "Desde ontem, ao clicar em Gerar, a tela congela.",
                           module: str = "Estoque", criticality: str = "Alta") -> str:
-        """The whole conversation: question, no FAQ answer, open, module, criticality, describe, confirm."""
+        """The whole conversation: question, the FAQ does not solve it, open, module, criticality, describe, confirm."""
         await self.ask_and_choose_a_ticket(user, question)
         await self.press(user, module)
         await self.deliver()
@@ -227,12 +227,13 @@ class Harness:
         return self.desk.contact_tickets(self.contact_id(user), limit=1)[0].number
 
     async def ask_and_choose_a_ticket(self, user: int, question: str) -> None:
-        """Ask the bot; if it suggests FAQ entries, none fits; then press "Abrir chamado"."""
+        """Ask the bot; an FAQ answer did not solve it or no suggestion fits; press "Abrir chamado"."""
         await self.client_says(user, question)
         await self.deliver()
-        if "Nenhuma dessas" in self.fake.sent_messages(user)[-1].button_texts:
-            await self.press(user, "Nenhuma dessas")
-            await self.deliver()
+        for button in ("Não", "Nenhuma dessas"):  # (an FAQ answer, suggestions)
+            if button in self.fake.sent_messages(user)[-1].button_texts:
+                await self.press(user, button)
+                await self.deliver()
         await self.press(user, "Abrir chamado")
         await self.deliver()
 
