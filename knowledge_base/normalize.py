@@ -226,6 +226,8 @@ _GREETING_BIGRAMS: frozenset[tuple[str, str]] = frozenset(
         ("por", "favor"), ("good", "morning"), ("good", "afternoon"), ("good", "evening"),
         # "vc pode me ajudar", "can you help": politeness, unlike "quem pode abrir", "who can open"
         ("pode", "me"), ("pode", "ajudar"), ("can", "you"),
+        # "thank you so much": thanks, unlike "how much is it"
+        ("so", "much"),
     }
 )
 

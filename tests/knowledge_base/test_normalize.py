@@ -72,6 +72,8 @@ class TestStopWords:
 
     def test_greetings_and_politeness_leave_nothing(self) -> None:
         assert normalize("Bom dia!! Tudo bem? Obrigado, vc pode me ajudar por favor?") == ""
+        assert normalize("thank you so much for the help", "en") == ""
+        assert normalize("how much is one support hour?", "en") == "much one support hour"
 
     def test_words_that_carry_the_question_are_kept(self) -> None:
         # who may do something, without what, how urgent: the difference between neighbouring entries
