@@ -15,7 +15,7 @@ from knowledge_base.matcher import Matcher
 EVAL_DIR = Path(DEFAULT_FAQ_DIR).parent / "eval"
 DEV_SET = EVAL_DIR / "dev.yaml"
 # The last blind sets, measured once and then retired into the dev pool.
-LAST_BLIND = (EVAL_DIR / "dev_retired_holdout6.yaml", EVAL_DIR / "dev_retired_holdout6_en.yaml")
+LAST_BLIND = (EVAL_DIR / "dev_retired_holdout8.yaml", EVAL_DIR / "dev_retired_holdout8_en.yaml")
 
 pytestmark = pytest.mark.skipif(
     not any(DEFAULT_FAQ_DIR.glob("*.yaml")), reason="the shipped FAQ is empty"
@@ -50,7 +50,7 @@ def test_thanks_and_compliments_get_no_answer(shipped: Matcher, message: str) ->
 @pytest.mark.parametrize("path", LAST_BLIND, ids=lambda p: p.stem)
 def test_the_last_blind_set_meets_the_targets(path: Path) -> None:
     # A regression guard at the level-0 targets: top-1 >= 90%, false answers <= 3%. (BM25 is not
-    # asserted against: on holdout6 it matched the matcher; see the README.)
+    # asserted against here: these sets now tune the thresholds; see the README for the blind figures.)
     eval_set = load_eval_set(path)
     report = evaluate(Matcher(load_knowledge_base(), eval_set.locale), eval_set.questions)
     assert report.top1 >= 0.90 and report.false_answer_rate <= 0.03, report.as_dict()
