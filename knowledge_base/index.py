@@ -187,7 +187,10 @@ class SoftTfidfIndex:
                 self._stem_family.setdefault(self._stem(self._tokens[i]), []).append(int(i))
         self._token_lengths = np.fromiter(map(len, self._tokens), dtype=np.int64, count=size)
         bigram_ids: dict[str, int] = {}
-        token_bigrams = [[bigram_ids.setdefault(g, len(bigram_ids)) for g in _bigrams(t)] for t in self._tokens]
+        token_bigrams = [
+            [] if pair else [bigram_ids.setdefault(g, len(bigram_ids)) for g in _bigrams(t)]
+            for t, pair in zip(self._tokens, self._is_pair, strict=True)  # (pairs are never fuzzy candidates)
+        ]
         self._bigram_ids = bigram_ids
         self._bigram_postings = _Csr.invert(token_bigrams, len(bigram_ids))
 
