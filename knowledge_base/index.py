@@ -185,11 +185,13 @@ class SoftTfidfIndex:
         if self._stem is not None:
             for i in np.flatnonzero(~self._is_pair):
                 self._stem_family.setdefault(self._stem(self._tokens[i]), []).append(int(i))
-        self._token_lengths = np.fromiter(map(len, self._tokens), dtype=np.int64, count=size)
+        # A word pair gets length 0 and no character bigrams: it is never a fuzzy candidate.
+        lengths = np.fromiter(map(len, self._tokens), dtype=np.int64, count=size)
+        self._token_lengths = np.where(self._is_pair, 0, lengths)
         bigram_ids: dict[str, int] = {}
         token_bigrams = [
             [] if pair else [bigram_ids.setdefault(g, len(bigram_ids)) for g in _bigrams(t)]
-            for t, pair in zip(self._tokens, self._is_pair, strict=True)  # (pairs are never fuzzy candidates)
+            for t, pair in zip(self._tokens, self._is_pair, strict=True)
         ]
         self._bigram_ids = bigram_ids
         self._bigram_postings = _Csr.invert(token_bigrams, len(bigram_ids))
@@ -337,12 +339,12 @@ class SoftTfidfIndex:
         grams = _bigrams(token)
         needed = len(grams) - 2 * math.floor(2 * length * (1 - c) / c + 1e-9)
         if needed <= 0:
-            return np.flatnonzero(in_range & ~self._is_pair)
+            return np.flatnonzero(in_range)
         rows = [self._bigram_postings.row(k) for k in map(self._bigram_ids.get, grams) if k is not None]
         if not rows:
             return np.empty(0, dtype=np.int64)
         shared = np.bincount(np.concatenate(rows), minlength=len(self._tokens))
-        return np.flatnonzero(in_range & (shared >= needed) & ~self._is_pair)
+        return np.flatnonzero(in_range & (shared >= needed))
 
 
 def _add_best(
