@@ -3,7 +3,7 @@
 Two real ``chamado serve --telegram --webhook`` processes share one PostgreSQL
 database (a fresh ``chamado_load`` on 127.0.0.1:5432 by default, created with
 ``chamado init --demo``, dropped at the end unless ``--keep``). A fake Telegram
-Bot API server (``tests/fakes/telegram_server.py``, in this process) receives
+Bot API server (``tests/fakes/telegram/``, in this process) receives
 what the workers send; this process plays the clients *and* the load balancer:
 it POSTs each update, with the webhook secret, to the workers in turn.
 
@@ -64,7 +64,7 @@ from benchmarks.telegram_e2e import (
 from chamado.app import build_dialog, build_helpdesk
 from chamado.settings import Settings
 from core.store.db import Database
-from tests.fakes import telegram_updates as u
+from tests.fakes.telegram import updates as u
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/chamado_load"
 ANALYSTS_CHAT = -1001000000778

@@ -45,8 +45,8 @@ from sqlalchemy import create_engine, func, insert, select, text
 from sqlalchemy.engine import Connection, make_url
 
 from core.billing import month_of
+from core.desk import HelpDesk
 from core.model import Criticality, Plan
-from core.services import HelpDesk
 from core.store.db import Database
 from core.store.orm import (
     Analyst,

@@ -1,6 +1,6 @@
 """End-to-end Telegram throughput: ``python -m benchmarks.telegram_e2e [--clients 500 --messages 5000]``.
 
-A fake Telegram Bot API server (``tests/fakes/telegram_server.py``, its own
+A fake Telegram Bot API server (``tests/fakes/telegram/``, its own
 thread) talks to the real python-telegram-bot application in polling mode
 (rate limiter off), the real dialog, help desk and outbox dispatcher, on a
 temporary SQLite database (``--database-url postgresql+psycopg://...`` runs on a
@@ -50,15 +50,16 @@ from sqlalchemy.engine import make_url
 
 from bot.dialog import Dialog
 from bot.telegram import TelegramBot
+from chamado.adapters import telegram_config
 from chamado.app import build_dialog, build_dispatcher, build_helpdesk
 from chamado.demo import load_demo
 from chamado.settings import Settings
+from core.desk import HelpDesk
 from core.outbox import OutboxDispatcher, pending_count
-from core.services import HelpDesk
 from core.store.db import Database
 from knowledge_base.decision import Decision
-from tests.fakes import telegram_updates as u
-from tests.fakes.telegram_server import FakeTelegram
+from tests.fakes.telegram import FakeTelegram
+from tests.fakes.telegram import updates as u
 
 ANALYSTS_CHAT = -1001000000777
 FIRST_USER = 900_000_001
@@ -249,7 +250,7 @@ async def run(args: argparse.Namespace, database_url: str, console: Console) -> 
         settings = Settings(
             database_url=database_url, telegram_bot_token=fake.token, telegram_api_base_url=fake.url,
             telegram_analysts_chat_id=ANALYSTS_CHAT, analyst_desks=["telegram"],
-            flood_max_messages=1_000_000, locale="pt-BR",
+            flood_max_messages=1_000_000, locale="pt-BR", telegram_rate_limit=False,
         )
         db = Database(database_url, **({} if database_url.startswith("sqlite") else {"pool_size": 20}))
         desk = build_helpdesk(settings, db)
@@ -260,7 +261,7 @@ async def run(args: argparse.Namespace, database_url: str, console: Console) -> 
             clients = create_clients(desk, fake, args.clients)
             open_tickets(desk, clients, args.ticket_share, rng)
             questions = faq_questions(dialog)
-        bot = TelegramBot(settings, desk, dialog, rate_limit=False)
+        bot = TelegramBot(telegram_config(settings), desk, dialog)
         dispatcher: OutboxDispatcher = build_dispatcher(desk, {"telegram": bot.deliverer}, batch_size=100)
         dialog.after_commit = dispatcher.notify
         with console.status("posting the open tickets to the analysts' group"):

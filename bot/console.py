@@ -20,9 +20,10 @@ from bot.dialog import Dialog
 from bot.messages import Button, Incoming, Reply
 from bot.notifications import DeskNotice, client_reply, desk_notice, ticket_summary
 from bot.texts import t
+from core.desk import HelpDesk
 from core.errors import DomainError
+from core.model import Actor
 from core.outbox import ANALYSTS, CLIENT, OutboxDispatcher, OutboxItem
-from core.services import Actor, HelpDesk
 
 PLATFORM = "console"
 

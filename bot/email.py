@@ -18,8 +18,9 @@ from urllib.parse import unquote, urlparse
 import aiosmtplib
 
 from bot.texts import t
+from core.desk import HelpDesk
+from core.model import Actor
 from core.outbox import OutboxItem, RetryLater, Undeliverable
-from core.services import Actor, HelpDesk
 from core.store.orm import Message
 
 

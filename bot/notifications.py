@@ -18,9 +18,9 @@ from bot.dialog import resolution_buttons
 from bot.messages import Reply
 from bot.texts import t
 from core import model
+from core.desk import HelpDesk
 from core.model import Attachment
 from core.outbox import OutboxItem
-from core.services import HelpDesk
 from core.store.orm import ChatIdentity, Conversation, Message, Ticket
 from core.views import TicketView
 

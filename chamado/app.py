@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 
 from chamado.settings import Settings, desks_of, smtp_configured
 from core.business_calendar import BusinessCalendar
+from core.desk import HelpDesk
 from core.outbox import ANALYSTS, Deliverer, OutboxDispatcher, OutboxItem, enqueue
-from core.services import HelpDesk
 from core.sla import DEFAULT_POLICY, load_policy
 from core.sla_service import SlaService
 from core.store.db import Database

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from core.desk import HelpDesk
 from core.errors import Conflict
-from core.services import HelpDesk
 
 ORGANIZATIONS = [
     ("Comercial Prata Ltda", "prata", "PRATA", "ON_DEMAND", date(2025, 3, 10)),

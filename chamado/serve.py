@@ -36,6 +36,7 @@ from typing import Any
 
 from aiohttp import web
 
+from chamado.adapters import slack_config, telegram_config
 from chamado.app import build_dialog, build_dispatcher, build_email_deliverer, build_helpdesk
 from chamado.settings import Settings
 from core.errors import DomainError
@@ -166,13 +167,13 @@ async def build_service(settings: Settings, options: ServeOptions) -> Service:
     if options.telegram:
         from bot.telegram.app import TelegramBot
 
-        telegram = TelegramBot(settings, desk, dialog, rate_limit=settings.telegram_rate_limit)  # type: ignore[arg-type]
+        telegram = TelegramBot(telegram_config(settings), desk, dialog)
         deliverers["telegram"] = telegram.deliverer
         adapters.append(telegram)
     if options.slack:
         from bot.slack.app import SlackBot
 
-        slack = SlackBot(settings, desk, dialog)  # type: ignore[arg-type]
+        slack = SlackBot(slack_config(settings), desk, dialog)
         deliverers["slack"] = slack.deliverer
         adapters.append(slack)
     email = build_email_deliverer(settings, desk)

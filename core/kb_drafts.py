@@ -24,7 +24,7 @@ from core.model import AuthorKind, TicketStatus, Visibility
 from core.store.orm import Message, Ticket, TicketEvent
 
 if TYPE_CHECKING:
-    from core.services import HelpDesk
+    from core.desk import HelpDesk
 
 MAX_ANSWER_CHARS = 4000  # the FAQ lint allows 4096 (Telegram's limit); leave room for the reviewer
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")

@@ -10,12 +10,16 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
 from core.errors import InvalidInput, NotAllowed
-from core.services import HelpDesk
+from core.store.db import UnitOfWork
 from core.store.orm import Contact, Invite
+
+if TYPE_CHECKING:
+    from core.desk import HelpDesk
 from core.views import ContactView
 
 ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -37,26 +41,28 @@ class IssuedInvite:
     expires_at: datetime
 
 
-def issue_invite(desk: HelpDesk, email: str, ttl: timedelta = timedelta(hours=72)) -> IssuedInvite:
+def issue_invite(desk: HelpDesk, email: str, ttl: timedelta = timedelta(hours=72), *,
+                 uow: UnitOfWork | None = None) -> IssuedInvite:
     """A new code for the contact (shown once; the store keeps only its hash)."""
-    contact = desk.contact_by_email(email)
     raw = "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
     code = f"{raw[:4]}-{raw[4:]}"
     now = desk.clock()
-    with desk.db.session() as session:
-        session.add(Invite(contact_id=contact.id, code_hash=hash_code(code),
-                           expires_at=now + ttl, created_at=now))
-        session.commit()
+    with desk.work(uow) as uow:
+        contact = desk.contact_by_email(email, uow=uow)
+        uow.session.add(Invite(contact_id=contact.id, code_hash=hash_code(code),
+                               expires_at=now + ttl, created_at=now))
     return IssuedInvite(code, contact.email, now + ttl)
 
 
 def redeem_invite(desk: HelpDesk, code: str, *, platform: str, external_id: str,
-                  display_name: str | None = None, locale: str | None = None) -> ContactView:
+                  display_name: str | None = None, locale: str | None = None,
+                  uow: UnitOfWork | None = None) -> ContactView:
     """Link the chat account to the invite's contact; the code cannot be used again."""
     if len(normalize_code(code)) != CODE_LENGTH:
         raise InvalidInput("invite.malformed")
     now = desk.clock()
-    with desk.db.session() as session:
+    with desk.work(uow) as uow:
+        session = uow.session
         invite = session.scalar(select(Invite).where(Invite.code_hash == hash_code(code)))
         if invite is None:
             raise NotAllowed("invite.invalid")
@@ -70,7 +76,5 @@ def redeem_invite(desk: HelpDesk, code: str, *, platform: str, external_id: str,
         invite.used_at = now
         invite.used_by = f"{platform}:{external_id}"[:140]
         desk.link_identity(platform, external_id, contact_id=contact.id,
-                           display_name=display_name, locale=locale, session=session)
-        view = ContactView.of(contact)
-        session.commit()
-        return view
+                           display_name=display_name, locale=locale, uow=uow)
+        return ContactView.of(contact)

@@ -2,7 +2,7 @@
 
 Nothing here knows about databases or chat platforms. The store maps rows to
 the attributes the rules read (duck-typed through the small protocols below),
-and the use cases in ``core/services.py`` call these rules before changing
+and the use cases in ``core/tickets/`` and ``core/directory.py`` call these rules before changing
 anything. Glossary: ticket = chamado/ocorrência; OPEN = Aberta (waiting for
 the analyst); ANSWERED = Respondida (waiting for the client); CLOSED =
 Fechada; FORWARDED = Encaminhada (out of support's scope).
@@ -323,3 +323,32 @@ class Attachment:
             "mime_type": self.mime_type,
             "size": self.size,
         }
+
+
+@dataclass(frozen=True)
+class PlatformRef:
+    """Where a message came from, to store it once however often it is delivered."""
+
+    platform: str
+    chat: str
+    message_id: str
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting: a contact, an analyst or the system/administrator."""
+
+    kind: ActorKind
+    id: int | None = None
+
+    @classmethod
+    def contact(cls, contact_id: int) -> Actor:
+        return cls(ActorKind.CONTACT, contact_id)
+
+    @classmethod
+    def analyst(cls, analyst_id: int) -> Actor:
+        return cls(ActorKind.ANALYST, analyst_id)
+
+    @classmethod
+    def system(cls) -> Actor:
+        return cls(ActorKind.SYSTEM, None)

@@ -18,12 +18,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core.business_calendar import BusinessCalendar
+from core.desk import HelpDesk
 from core.i18n import translate
 from core.model import TicketStatus
 from core.outbox import ANALYSTS, enqueue
-from core.services import HelpDesk, TicketHook
 from core.sla import DEFAULT_POLICY, SlaPolicy, SlaStatus, due_at_open, evaluate, format_duration
+from core.store.db import UnitOfWork
 from core.store.orm import Contact, SlaAlert, Ticket, TicketEvent
+from core.tickets.hooks import TicketHook
 
 log = logging.getLogger(__name__)
 
@@ -66,31 +68,32 @@ class SlaService(TicketHook):
         return evaluate(_history(events, ticket.created_at), ticket.created_at, ticket.first_response_at,
                         closed, target, self.calendar, max(now, ticket.created_at), self.policy.warn_at)
 
-    def status(self, number: str) -> SlaStatus:
-        with self.desk.db.session() as session:
-            ticket = session.scalar(select(Ticket).where(Ticket.number == number))
+    def status(self, number: str, *, uow: UnitOfWork | None = None) -> SlaStatus:
+        with self.desk.work(uow) as work:
+            ticket = work.session.scalar(select(Ticket).where(Ticket.number == number))
             if ticket is None:
                 from core.errors import NotFound
 
                 raise NotFound("ticket.not_found", number=number)
             return self._evaluate(ticket, list(ticket.events), self.desk.clock())
 
-    def hint(self, key: str, locale: str) -> str | None:
+    def hint(self, key: str, locale: str, *, uow: UnitOfWork | None = None) -> str | None:
         """A line for the client: a ticket's next due time, or a plan's target for a criticality.
 
         ``key`` is a ticket number, or ``plan:<contact id>:<criticality>`` while opening.
+        Given the chat turn's ``uow``, it sees the ticket that turn has just opened.
         """
         now = self.desk.clock()
         if key.startswith("plan:"):
             _, contact_id, criticality = key.split(":", 2)
-            with self.desk.db.session() as session:
-                contact = session.get(Contact, int(contact_id))
+            with self.desk.work(uow) as work:
+                contact = work.session.get(Contact, int(contact_id))
                 if contact is None:
                     return None
                 target = self.policy.target(contact.organization.plan, criticality)
             return translate("sla.target_line", locale, first=format_duration(target.first_response),
                              resolution=format_duration(target.resolution))
-        status = self.status(key)
+        status = self.status(key, uow=uow)
         if status.first_response_due is not None and status.first_response_met is None:
             return translate("sla.first_response_due", locale,
                              when=self.calendar.format_local(status.first_response_due, now, locale))

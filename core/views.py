@@ -193,3 +193,20 @@ class MessageOutcome:
     ticket: TicketView
     message_id: int | None
     duplicate: bool = False
+
+
+@dataclass(frozen=True)
+class ChatIdentityView:
+    """A chat account and whom it belongs to (a contact or an analyst)."""
+
+    platform: str
+    external_id: str
+    contact_id: int | None
+    analyst_id: int | None
+    display_name: str | None
+    locale: str | None
+
+    @classmethod
+    def of(cls, row: orm.ChatIdentity) -> ChatIdentityView:
+        return cls(row.platform, row.external_id, row.contact_id, row.analyst_id,
+                   row.display_name, row.locale)

@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from core.services import HelpDesk
+from core.desk import HelpDesk
 from core.store.db import Database
 from core.store.orm import Base
 

@@ -20,15 +20,16 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import delete
 
 from bot.slack.blocks import CLAIM, CLOSE, ESCALATE, FORWARD, attachment_line
+from bot.slack.config import SlackConfig
 from bot.slack.inbound import PLATFORM, action_channel, action_value, attachments_of, plain_text
 from bot.slack.mrkdwn import clip, escape
 from bot.slack.texts import FORWARD_AREAS, st
 from bot.slack.users import Users
 from bot.texts import t
-from chamado.settings import Settings
 from core import model
+from core.desk import HelpDesk
 from core.errors import DomainError
-from core.services import Actor, HelpDesk, PlatformRef
+from core.model import Actor, PlatformRef
 from core.store.orm import ProcessedUpdate
 from core.threads import mark_processed, ticket_for_thread
 from core.views import TicketView
@@ -43,14 +44,14 @@ Respond = Callable[..., Awaitable[Any]]
 class AnalystDesk:
     """Turns what analysts do on Slack into help-desk use cases."""
 
-    def __init__(self, settings: Settings, desk: HelpDesk, client: AsyncWebClient, users: Users) -> None:
+    def __init__(self, config: SlackConfig, desk: HelpDesk, client: AsyncWebClient, users: Users) -> None:
         self.desk = desk
         self.client = client
         self.users = users
-        self.channel = settings.slack_analysts_channel
-        self.explicit = settings.relay_mode == "explicit"
-        self.reply_marker = settings.reply_marker
-        self.note_marker = settings.note_marker
+        self.channel = config.analysts_channel
+        self.explicit = config.relay.explicit
+        self.reply_marker = config.relay.reply_marker
+        self.note_marker = config.relay.note_marker
 
     async def analyst_id(self, user_id: str) -> int | None:
         identity = await asyncio.to_thread(self.desk.identity, PLATFORM, user_id)
@@ -147,7 +148,7 @@ class AnalystDesk:
 
     def _hours(self, analyst: int, text: str) -> str:
         """``horas NUMERO 1.5 [cliente] [nota]``: log time; "cliente" marks the cause as the client's."""
-        from core.billing import format_minutes, log_hours
+        from core.billing import format_minutes
 
         words = text.split(None, 3)
         if len(words) < 3:
@@ -158,7 +159,7 @@ class AnalystDesk:
         first, _, after = rest.partition(" ")
         if first.lower() in {"cliente", "client"}:
             client_cause, rest = True, after
-        entry = log_hours(self.desk, number, analyst, amount, rest.strip() or None, client_cause)
+        entry = self.desk.log_hours(number, analyst, amount, rest.strip() or None, client_cause)
         return st("done.hours", number=entry.number, hours=format_minutes(entry.minutes))
 
     def _command(self, analyst: int, text: str) -> str:

@@ -1,4 +1,4 @@
-"""``SlackBot``: the Bolt app, its listeners and the outbox deliverer, built from settings.
+"""``SlackBot``: the Bolt app, its listeners and the outbox deliverer, built from a ``SlackConfig``.
 
 HTTP mode: mount ``http_handler`` at ``POST /slack/events`` (events,
 interactivity and slash commands share that URL); Bolt verifies every request's
@@ -27,12 +27,12 @@ from bot.dialog import COMMANDS, Dialog
 from bot.slack.analysts import AnalystDesk
 from bot.slack.blocks import DESK_ACTION, DIALOG_ACTION
 from bot.slack.clients import ClientChats
+from bot.slack.config import SlackConfig
 from bot.slack.delivery import SlackDeliverer
 from bot.slack.inbound import is_human_message, is_thread_reply
 from bot.slack.tasks import Tasks
 from bot.slack.users import Users
-from chamado.settings import Settings
-from core.services import HelpDesk
+from core.desk import HelpDesk
 
 log = logging.getLogger(__name__)
 
@@ -46,32 +46,32 @@ DELIVERY_TIMEOUT = 15
 class SlackBot:
     """The Slack adapter: listeners for both sides and the deliverer for the outbox."""
 
-    def __init__(self, settings: Settings, desk: HelpDesk, dialog: Dialog) -> None:
-        if not settings.slack_bot_token:
+    def __init__(self, config: SlackConfig, desk: HelpDesk, dialog: Dialog) -> None:
+        if not config.bot_token:
             raise ValueError("SLACK_BOT_TOKEN is not set")
-        self.settings = settings
+        self.config = config
         self.desk = desk
         self.dialog = dialog
-        base_url = settings.slack_api_base_url or AsyncWebClient.BASE_URL
-        self.client = AsyncWebClient(token=settings.slack_bot_token, base_url=base_url)
+        base_url = config.api_base_url or AsyncWebClient.BASE_URL
+        self.client = AsyncWebClient(token=config.bot_token, base_url=base_url)
         self.app = AsyncApp(
             name="chamado",
             client=self.client,  # carries the token (a token given twice only makes Bolt warn)
-            signing_secret=settings.slack_signing_secret or "",
+            signing_secret=config.signing_secret or "",
             request_verification_enabled=True,
             process_before_response=True,
         )
         # The outbox decides when to retry: no client-side retries that would sleep on a 429.
         self.deliverer = SlackDeliverer(
             desk,
-            AsyncWebClient(token=settings.slack_bot_token, base_url=base_url, retry_handlers=[],
+            AsyncWebClient(token=config.bot_token, base_url=base_url, retry_handlers=[],
                            timeout=DELIVERY_TIMEOUT),
-            settings.slack_analysts_channel,
-            locale=settings.locale,
+            config.analysts_channel,
+            locale=config.locale,
         )
         self.tasks = Tasks()
         self.users = Users(self.client)
-        self.analysts = AnalystDesk(settings, desk, self.client, self.users)
+        self.analysts = AnalystDesk(config, desk, self.client, self.users)
         self.clients = ClientChats(dialog, self.client, self.users)
         self.bot_user_id: str | None = None
         self._socket: Any = None
@@ -88,7 +88,7 @@ class SlackBot:
 
     async def http_handler(self, request: web.Request) -> web.Response:
         """aiohttp handler for ``POST /slack/events``."""
-        if not self.settings.slack_signing_secret:
+        if not self.config.signing_secret:
             # Without a secret every signature would "verify": refuse instead.
             return web.Response(status=401, text="SLACK_SIGNING_SECRET is not set")
         response = await self.app.async_dispatch(await to_bolt_request(request))
@@ -98,10 +98,10 @@ class SlackBot:
         """Connect over Socket Mode (needs ``SLACK_APP_TOKEN``, an ``xapp-`` token); returns once connected."""
         from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 
-        if not self.settings.slack_app_token:
+        if not self.config.app_token:
             raise ValueError("SLACK_APP_TOKEN is not set")
         await self.initialize()
-        self._socket = AsyncSocketModeHandler(self.app, self.settings.slack_app_token)
+        self._socket = AsyncSocketModeHandler(self.app, self.config.app_token)
         await self._socket.connect_async()
 
     async def idle(self, timeout: float | None = None) -> None:
@@ -139,7 +139,7 @@ class SlackBot:
             return
         if event.get("channel_type") == "im":
             await self.clients.on_message(event, event_id)
-        elif event.get("channel") == self.settings.slack_analysts_channel and is_thread_reply(event):
+        elif event.get("channel") == self.config.analysts_channel and is_thread_reply(event):
             await self.analysts.on_thread_message(event, event_id)
 
     async def _on_dialog_button(self, ack: Any, body: dict[str, Any]) -> None:

@@ -35,9 +35,9 @@ from bot.slack.blocks import (
 )
 from bot.slack.mrkdwn import SECTION_TEXT_LIMIT, escape, quoted_chunks
 from bot.slack.texts import st
+from core.desk import HelpDesk
 from core.model import Attachment
 from core.outbox import ANALYSTS, OutboxItem, Undeliverable
-from core.services import HelpDesk
 from core.store.orm import ChatIdentity, Message
 from core.threads import ThreadRef, save_thread, thread_for
 from core.views import TicketView

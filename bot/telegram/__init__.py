@@ -4,10 +4,12 @@
 them to the dialog (``client_handlers.py``) or to the analysts' side
 (``desk_handlers.py``); ``TelegramDeliverer`` (``delivery.py``) sends the
 outbox rows, to clients (``client_delivery.py``) and to the ticket threads
-(``desk_delivery.py``).
+(``desk_delivery.py``). Its settings come in as a ``TelegramConfig``
+(``config.py``), built by the composition root.
 """
 
 from bot.telegram.app import TelegramBot
+from bot.telegram.config import TelegramConfig
 from bot.telegram.delivery import TelegramDeliverer
 
-__all__ = ["TelegramBot", "TelegramDeliverer"]
+__all__ = ["TelegramBot", "TelegramConfig", "TelegramDeliverer"]

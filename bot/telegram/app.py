@@ -1,6 +1,6 @@
 """``TelegramBot``: the PTB application wired to the dialog, the analysts' group and the outbox.
 
-Built by the composition root from settings, the help desk and the dialog.
+Built by the composition root from a ``TelegramConfig``, the help desk and the dialog.
 Updates arrive by long polling (``start_polling``) or by webhook
 (``set_webhook`` + ``webhook_handler`` mounted on an aiohttp server); either
 way the handlers run in chat order. Outgoing messages never leave from here:
@@ -22,12 +22,12 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 from bot.dialog import Dialog
 from bot.telegram.blocking import BlockingPool
 from bot.telegram.client_handlers import ClientHandlers
+from bot.telegram.config import TelegramConfig
 from bot.telegram.delivery import TelegramDeliverer
 from bot.telegram.desk_handlers import DeskHandlers
 from bot.telegram.ordering import ChatOrder, ChatOrderedProcessor, chat_key
 from bot.telegram.texts import t
-from chamado.settings import Settings
-from core.services import HelpDesk
+from core.desk import HelpDesk
 
 log = logging.getLogger(__name__)
 
@@ -49,38 +49,38 @@ DESK_COMMANDS = [("assumir", "claim"), ("nota", "note"), ("escalar", "escalate")
                  ("encaminhar", "forward"), ("horas", "hours")]
 
 
-def api_urls(settings: Settings) -> tuple[str, str]:
-    """``(base_url, base_file_url)`` for PTB, from TELEGRAM_API_BASE_URL (default: Telegram's)."""
-    base = (settings.telegram_api_base_url or DEFAULT_API).rstrip("/").removesuffix("/bot")
+def api_urls(config: TelegramConfig) -> tuple[str, str]:
+    """``(base_url, base_file_url)`` for PTB, from the configured API base URL (default: Telegram's)."""
+    base = (config.api_base_url or DEFAULT_API).rstrip("/").removesuffix("/bot")
     return f"{base}/bot", f"{base}/file/bot"
 
 
 class TelegramBot:
     """The Telegram adapter: receives updates, and exposes the outbox deliverer."""
 
-    def __init__(self, settings: Settings, desk: HelpDesk, dialog: Dialog, *, rate_limit: bool = True) -> None:
-        if not settings.telegram_bot_token:
+    def __init__(self, config: TelegramConfig, desk: HelpDesk, dialog: Dialog) -> None:
+        if not config.bot_token:
             raise ValueError("TELEGRAM_BOT_TOKEN is not set")
-        self.settings = settings
+        self.config = config
         self.desk = desk
         self.dialog = dialog
         self.order = ChatOrder()
-        base_url, file_url = api_urls(settings)
+        base_url, file_url = api_urls(config)
         builder: Any = (
             ApplicationBuilder()
-            .token(settings.telegram_bot_token)
+            .token(config.bot_token)
             .base_url(base_url)
             .base_file_url(file_url)
             .concurrent_updates(ChatOrderedProcessor(MAX_CONCURRENT_UPDATES, self.order))
         )
-        if rate_limit:
+        if config.rate_limit:
             # max_retries=0: a 429 is not slept on here; it goes back to the outbox as RetryLater.
             builder = builder.rate_limiter(AIORateLimiter(max_retries=0))
         self.application: Application[Any, Any, Any, Any, Any, Any] = builder.build()
-        self.deliverer = TelegramDeliverer(self.application.bot, desk, settings)
+        self.deliverer = TelegramDeliverer(self.application.bot, desk, config)
         self.pool = BlockingPool(HANDLER_THREADS, "telegram-updates")
-        if settings.telegram_analysts_chat_id is not None:
-            self.application.add_handlers(DeskHandlers(desk, settings, self.pool).handlers())
+        if config.analysts_chat_id is not None:
+            self.application.add_handlers(DeskHandlers(desk, config, self.pool).handlers())
         self.application.add_handlers(ClientHandlers(dialog, self.pool).handlers())
         self.application.add_error_handler(self._on_error)
         self._secret: str | None = None
@@ -173,11 +173,11 @@ class TelegramBot:
             commands = [BotCommand(n, t(f"tg.cmd.{COMMAND_TEXT[n]}", locale)) for n in names]
             scope = BotCommandScopeAllPrivateChats()
             menus.append((commands, scope, "pt" if locale == "pt-BR" else "en"))
-            if locale == self.settings.locale:
+            if locale == self.config.locale:
                 menus.append((commands, scope, None))
-        chat_id = self.settings.telegram_analysts_chat_id
+        chat_id = self.config.analysts_chat_id
         if chat_id is not None:
-            desk = [BotCommand(n, t(f"tg.cmd.{key}", self.settings.locale)) for n, key in DESK_COMMANDS]
+            desk = [BotCommand(n, t(f"tg.cmd.{key}", self.config.locale)) for n, key in DESK_COMMANDS]
             menus.append((desk, BotCommandScopeChat(chat_id), None))
         for commands, scope, language in menus:
             try:

@@ -22,9 +22,9 @@ from bot.telegram.errors import is_harmless_edit
 from bot.telegram.formatting import MAX_TEXT, escape, html_parts, keyboard, units
 from bot.telegram.incoming import PLATFORM
 from bot.telegram.texts import t
+from core.desk import HelpDesk
 from core.model import Attachment
 from core.outbox import OutboxItem
-from core.services import HelpDesk
 
 log = logging.getLogger(__name__)
 

@@ -13,11 +13,11 @@ from telegram import Bot
 from telegram.error import TelegramError
 
 from bot.telegram.client_delivery import ClientDelivery
+from bot.telegram.config import TelegramConfig
 from bot.telegram.desk_delivery import DeskDelivery
 from bot.telegram.errors import outcome
-from chamado.settings import Settings
+from core.desk import HelpDesk
 from core.outbox import ANALYSTS, CLIENT, OutboxItem
-from core.services import HelpDesk
 
 log = logging.getLogger(__name__)
 
@@ -25,9 +25,9 @@ log = logging.getLogger(__name__)
 class TelegramDeliverer:
     """``core.outbox.Deliverer`` for platform "telegram"."""
 
-    def __init__(self, bot: Bot, desk: HelpDesk, settings: Settings) -> None:
+    def __init__(self, bot: Bot, desk: HelpDesk, config: TelegramConfig) -> None:
         self.client = ClientDelivery(bot, desk)
-        self.desk = DeskDelivery(bot, desk, settings)
+        self.desk = DeskDelivery(bot, desk, config)
 
     async def deliver(self, item: OutboxItem) -> None:
         try:

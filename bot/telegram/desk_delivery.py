@@ -21,15 +21,15 @@ from telegram.error import BadRequest, TelegramError
 
 from bot.notifications import DeskNotice, desk_notice, ticket_summary
 from bot.telegram.client_delivery import attachment_name, send_attachment
+from bot.telegram.config import TelegramConfig
 from bot.telegram.errors import not_modified, thread_is_gone
 from bot.telegram.formatting import escape, mention, with_header
 from bot.telegram.incoming import PLATFORM
 from bot.telegram.texts import t
-from chamado.settings import Settings
 from core import model
+from core.desk import HelpDesk
 from core.model import Attachment, TicketStatus
 from core.outbox import OutboxItem, Undeliverable
-from core.services import HelpDesk
 from core.store.orm import Analyst, ChatIdentity
 from core.store.orm import Message as MessageRow
 from core.threads import ThreadRef, remember_message, save_thread, thread_for
@@ -67,15 +67,15 @@ def topic_name(ticket: TicketView, locale: str) -> str:
 class DeskDelivery:
     """Posts ticket notices in the analysts' group and keeps the thread mapping."""
 
-    def __init__(self, bot: Bot, desk: HelpDesk, settings: Settings) -> None:
+    def __init__(self, bot: Bot, desk: HelpDesk, config: TelegramConfig) -> None:
         self.bot = bot
         self.desk = desk
-        self.configured = settings.telegram_analysts_chat_id is not None
-        self.chat_id: int = settings.telegram_analysts_chat_id or 0
-        self.use_topics = settings.telegram_use_topics
-        self.locale = settings.locale
-        self.explicit = settings.relay_mode == "explicit"
-        self.marker = settings.reply_marker
+        self.configured = config.analysts_chat_id is not None
+        self.chat_id: int = config.analysts_chat_id or 0
+        self.use_topics = config.use_topics
+        self.locale = config.locale
+        self.explicit = config.relay.explicit
+        self.marker = config.relay.reply_marker
         self._forum: bool | None = None
         self._topic_names: dict[str, str] = {}
 

@@ -24,12 +24,12 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, ContextTypes, Messag
 from bot.telegram import incoming
 from bot.telegram.blocking import BlockingPool
 from bot.telegram.client_handlers import MEDIA
+from bot.telegram.config import TelegramConfig
 from bot.telegram.incoming import PLATFORM
 from bot.telegram.texts import t
-from chamado.settings import Settings
+from core.desk import HelpDesk
 from core.errors import DomainError
-from core.model import Attachment
-from core.services import HelpDesk, PlatformRef
+from core.model import Attachment, PlatformRef
 from core.store.orm import ProcessedUpdate
 from core.threads import mark_processed, remember_message, ticket_for_message, ticket_for_thread
 
@@ -66,15 +66,15 @@ def forget_processed(desk: HelpDesk, key: str) -> None:
 class DeskHandlers:
     """PTB handlers for the analysts' group."""
 
-    def __init__(self, desk: HelpDesk, settings: Settings, pool: BlockingPool) -> None:
-        assert settings.telegram_analysts_chat_id is not None
+    def __init__(self, desk: HelpDesk, config: TelegramConfig, pool: BlockingPool) -> None:
+        assert config.analysts_chat_id is not None
         self.desk = desk
         self.pool = pool
-        self.chat_id = settings.telegram_analysts_chat_id
-        self.locale = settings.locale
-        self.explicit = settings.relay_mode == "explicit"
-        self.reply_marker = settings.reply_marker
-        self.note_marker = settings.note_marker
+        self.chat_id = config.analysts_chat_id
+        self.locale = config.locale
+        self.explicit = config.relay.explicit
+        self.reply_marker = config.relay.reply_marker
+        self.note_marker = config.relay.note_marker
 
     def handlers(self) -> list[BaseHandler[Update, ContextTypes.DEFAULT_TYPE, None]]:
         in_group = filters.Chat(self.chat_id) & filters.UpdateType.MESSAGE
@@ -171,7 +171,7 @@ class DeskHandlers:
 
     def _hours(self, number: str, analyst_id: int, arg: str) -> Feedback:
         """``/horas 1.5 [cliente] [nota]``: log time; "cliente" marks the cause as the client's (SaaS approval)."""
-        from core.billing import format_minutes, log_hours
+        from core.billing import format_minutes
 
         amount, _, rest = arg.strip().partition(" ")
         if not amount:
@@ -179,7 +179,7 @@ class DeskHandlers:
         first, _, after = rest.strip().partition(" ")
         client_cause = first.lower() in {"cliente", "client"}
         note = (after if client_cause else rest).strip() or None
-        entry = log_hours(self.desk, number, analyst_id, amount, note, client_cause)
+        entry = self.desk.log_hours(number, analyst_id, amount, note, client_cause)
         return Feedback(t("tg.hours_done", self.locale, hours=format_minutes(entry.minutes), number=entry.number))
 
     def _ref(self, message: Message) -> PlatformRef:

@@ -2,7 +2,10 @@
 
 ``Database`` is built once by the composition root from a URL. A unit of work
 is one session and one transaction: ``with db.uow() as uow: ...; uow.commit()``;
-leaving the block without committing rolls back.
+leaving the block without committing rolls back. A unit of work that will write
+from its first statement on (a chat turn) asks for ``db.uow(immediate=True)``:
+on SQLite its transaction starts with ``BEGIN IMMEDIATE``, so two writers queue
+for the lock instead of one failing on a stale snapshot; other databases ignore it.
 """
 
 from __future__ import annotations
@@ -37,12 +40,23 @@ class DatabaseNotReady(DomainError):
     """The database is unreachable or not migrated to the current schema."""
 
 
+IMMEDIATE = "chamado_begin_immediate"  # execution option read by the SQLite "begin" listener
+
+
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    # The driver's own transaction handling would begin lazily and silently; SQLAlchemy emits
+    # BEGIN itself (below), which makes SAVEPOINT and BEGIN IMMEDIATE work as documented.
+    dbapi_conn.isolation_level = None
     cursor = dbapi_conn.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+
+
+def _sqlite_begin(conn: Any) -> None:
+    immediate = conn.get_execution_options().get(IMMEDIATE, False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -56,6 +70,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs
         )
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     if parsed.get_backend_name() == "postgresql":
@@ -116,10 +131,15 @@ def retry_transient(
 
 
 class UnitOfWork:
-    """One session, one transaction. Commit explicitly; otherwise it rolls back."""
+    """One session, one transaction. Commit explicitly; otherwise it rolls back.
 
-    def __init__(self, session: Session) -> None:
+    ``on_commit`` runs after each successful commit (the composition root uses it to
+    wake the outbox dispatcher when new rows may be waiting).
+    """
+
+    def __init__(self, session: Session, on_commit: Callable[[], None] | None = None) -> None:
         self.session = session
+        self.on_commit = on_commit
 
     def __enter__(self) -> UnitOfWork:
         return self
@@ -137,6 +157,8 @@ class UnitOfWork:
 
     def commit(self) -> None:
         self.session.commit()
+        if self.on_commit is not None:
+            self.on_commit()
 
     def rollback(self) -> None:
         self.session.rollback()
@@ -149,13 +171,17 @@ class Database:
         self.url = url
         self.engine = make_engine(url, **engine_kwargs)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._immediate_sessions = sessionmaker(
+            self.engine.execution_options(**{IMMEDIATE: True}), expire_on_commit=False)
 
     @property
     def dialect(self) -> str:
         return self.engine.dialect.name
 
-    def uow(self) -> UnitOfWork:
-        return UnitOfWork(self._sessions())
+    def uow(self, *, immediate: bool = False, on_commit: Callable[[], None] | None = None) -> UnitOfWork:
+        """A new unit of work; ``immediate`` takes SQLite's write lock at BEGIN."""
+        sessions = self._immediate_sessions if immediate else self._sessions
+        return UnitOfWork(sessions(), on_commit)
 
     def new_session(self) -> Session:
         """A session the caller closes (for use cases that may join a caller's session)."""

@@ -19,8 +19,8 @@ from bot.dialog import Dialog
 from bot.messages import Button, Incoming, Reply
 from bot.notifications import DeskNotice, client_reply, desk_notice
 from chamado.app import build_dispatcher
+from core.desk import HelpDesk
 from core.outbox import ANALYSTS, OutboxDispatcher, OutboxItem
-from core.services import HelpDesk
 from knowledge_base.loader import load_knowledge_base
 
 PLATFORM = "test"

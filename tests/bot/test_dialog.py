@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from bot.dialog import Dialog
 from core.linking import issue_invite
-from core.services import Actor
+from core.model import Actor
 from core.store.orm import FaqQuestion, Message, OutboxMessage, Ticket
 from tests.bot.conftest import Harness, open_ticket_via_chat
 from tests.conftest import Clock
@@ -403,35 +403,33 @@ class TestRoutingAndScope:
 
 class TestSaasBillingApproval:
     def test_client_approves_billing_of_client_cause_hours_in_chat(self, harness: Harness) -> None:
-        from core.billing import log_hours, ticket_hours
 
         chat = harness.client("vera@vip.example")  # Rede VIP: SaaS
         number = open_ticket_via_chat(chat)
-        log_hours(harness.desk, number, harness.analyst_id("ana@suporte.example"), "2", "base corrompida no servidor",
+        harness.desk.log_hours(number, harness.analyst_id("ana@suporte.example"), "2", "base corrompida no servidor",
                   client_cause=True)
         harness.deliver()
         assert "Você aprova a cobrança?" in chat.last_text()
         assert "base corrompida no servidor" in chat.last_text()
         chat.press("Aprovar")
         assert "aprovada" in chat.last_text()
-        assert ticket_hours(harness.desk, number).approval == "APPROVED"
+        assert harness.desk.ticket_hours(number).approval == "APPROVED"
         chat.press_data(f"bd:{number}")  # deciding twice changes nothing
         assert "etapa que já passou" in chat.last_text()
-        assert ticket_hours(harness.desk, number).approval == "APPROVED"
+        assert harness.desk.ticket_hours(number).approval == "APPROVED"
         assert any("APROVOU" in title for title in harness.notice_titles())
 
     def test_another_organization_cannot_decide(self, harness: Harness) -> None:
-        from core.billing import log_hours, ticket_hours
 
         vera = harness.client("vera@vip.example")
         number = open_ticket_via_chat(vera)
-        log_hours(harness.desk, number, harness.analyst_id("ana@suporte.example"), "1", "customização do cliente",
+        harness.desk.log_hours(number, harness.analyst_id("ana@suporte.example"), "1", "customização do cliente",
                   client_cause=True)
         harness.deliver()
         paula = harness.client("paula@prata.example")
         paula.press_data(f"ba:{number}")
         assert "etapa que já passou" in paula.last_text()
-        assert ticket_hours(harness.desk, number).approval == "PENDING"
+        assert harness.desk.ticket_hours(number).approval == "PENDING"
 
 
 def test_retried_message_whose_turn_never_committed_is_acknowledged_and_stored_once(harness: Harness) -> None:

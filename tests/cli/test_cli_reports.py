@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from chamado.cli import app
 from core.billing import month_of
-from core.services import HelpDesk
+from core.desk import HelpDesk
 from knowledge_base.lint import lint
 from knowledge_base.loader import load_knowledge_base
 

@@ -13,21 +13,17 @@ from core.billing import (
     WorkEntry,
     amount_cents,
     billable_minutes,
-    decide_approval,
     format_cents,
     format_minutes,
-    log_hours,
     month_bounds,
     month_of,
     parse_hours,
     parse_money,
     parse_month,
-    set_billing_terms,
-    ticket_hours,
 )
+from core.desk import HelpDesk
 from core.errors import InvalidInput, InvalidTransition, NotAllowed, NotFound
 from core.model import BillingMode
-from core.services import HelpDesk
 from core.store.orm import BillingApproval, OutboxMessage, TimeEntry
 from tests.conftest import Clock
 
@@ -169,12 +165,12 @@ def outbox(desk: HelpDesk, kind: str) -> list[OutboxMessage]:
 
 class TestLogHours:
     def test_hours_are_logged_and_billed_on_demand(self, demo: HelpDesk) -> None:
-        set_billing_terms(demo, "prata", hourly_rate_cents=15000)
+        demo.set_billing_terms("prata", hourly_rate_cents=15000)
         number = open_ticket(demo, "paula@prata.example")
-        view = log_hours(demo, number, analyst(demo), "1h30", note="Análise do XML")
+        view = demo.log_hours(number, analyst(demo), "1h30", note="Análise do XML")
         assert (view.number, view.minutes, view.note, view.analyst) == (number, 90, "Análise do XML",
                                                                          "ana@suporte.example")
-        hours = ticket_hours(demo, number)
+        hours = demo.ticket_hours(number)
         assert (hours.logged_minutes, hours.billable_minutes, hours.amount_cents) == (90, 90, 22500)
         assert [e.charge for e in hours.entries] == ["billed"]
         assert [e["kind"] for e in demo.ticket_events(number)][-1] == "hours_logged"
@@ -182,33 +178,33 @@ class TestLogHours:
     def test_closed_tickets_accept_hours_too(self, demo: HelpDesk) -> None:
         number = open_ticket(demo, "paula@prata.example")
         demo.close_by_analyst(number, analyst(demo))
-        assert log_hours(demo, number, analyst(demo), 30).minutes == 30
-        assert ticket_hours(demo, number).logged_minutes == 30
+        assert demo.log_hours(number, analyst(demo), 30).minutes == 30
+        assert demo.ticket_hours(number).logged_minutes == 30
 
     def test_only_active_analysts_log_hours_on_existing_tickets(self, demo: HelpDesk) -> None:
         number = open_ticket(demo, "paula@prata.example")
         with pytest.raises(NotAllowed):
-            log_hours(demo, number, 9999, "1")
+            demo.log_hours(number, 9999, "1")
         with pytest.raises(NotFound):
-            log_hours(demo, "2026-999999", analyst(demo), "1")
+            demo.log_hours("2026-999999", analyst(demo), "1")
         with pytest.raises(InvalidInput):
-            log_hours(demo, number, analyst(demo), 0)
+            demo.log_hours(number, analyst(demo), 0)
 
     def test_contract_hours_share_the_month_allowance_across_tickets(self, demo: HelpDesk) -> None:
-        set_billing_terms(demo, "ouro", hourly_rate_cents=20000, contract_minutes_month=60)
+        demo.set_billing_terms("ouro", hourly_rate_cents=20000, contract_minutes_month=60)
         first = open_ticket(demo, "otavio@ouro.example")
         second = open_ticket(demo, "otavio@ouro.example")
-        log_hours(demo, first, analyst(demo), "45m")
-        log_hours(demo, second, analyst(demo), "45m")
-        assert ticket_hours(demo, first).billable_minutes == 0
-        assert (ticket_hours(demo, second).billable_minutes, ticket_hours(demo, second).amount_cents) == (30, 10000)
+        demo.log_hours(first, analyst(demo), "45m")
+        demo.log_hours(second, analyst(demo), "45m")
+        assert demo.ticket_hours(first).billable_minutes == 0
+        assert (demo.ticket_hours(second).billable_minutes, demo.ticket_hours(second).amount_cents) == (30, 10000)
 
 
 class TestSaasApproval:
     def test_client_cause_hours_ask_the_client_for_approval(self, demo: HelpDesk) -> None:
-        set_billing_terms(demo, "vip", hourly_rate_cents=30000)
+        demo.set_billing_terms("vip", hourly_rate_cents=30000)
         number = open_ticket(demo, "vera@vip.example", chat="vera-chat")
-        view = log_hours(demo, number, analyst(demo), "2", note="Índice corrompido no banco do cliente",
+        view = demo.log_hours(number, analyst(demo), "2", note="Índice corrompido no banco do cliente",
                          client_cause=True)
         assert view.approval == "PENDING"
         with demo.db.session() as session:
@@ -222,12 +218,12 @@ class TestSaasApproval:
                                   "amount_cents": 60000}
         [desk_row] = outbox(demo, "billing_requested")
         assert (desk_row.platform, desk_row.audience) == ("console", "analysts")
-        assert ticket_hours(demo, number).pending_minutes == 120
+        assert demo.ticket_hours(number).pending_minutes == 120
 
     def test_a_second_client_cause_entry_updates_the_pending_request(self, demo: HelpDesk) -> None:
         number = open_ticket(demo, "vera@vip.example")
-        log_hours(demo, number, analyst(demo), "1", note="Servidor do cliente sem espaço", client_cause=True)
-        log_hours(demo, number, analyst(demo), "30m", client_cause=True)
+        demo.log_hours(number, analyst(demo), "1", note="Servidor do cliente sem espaço", client_cause=True)
+        demo.log_hours(number, analyst(demo), "30m", client_cause=True)
         assert [r.payload["minutes"] for r in outbox(demo, "billing_approval")] == [60, 90]
         with demo.db.session() as session:
             assert len(session.scalars(select(BillingApproval)).all()) == 1
@@ -235,59 +231,59 @@ class TestSaasApproval:
     def test_the_client_must_be_told_why(self, demo: HelpDesk) -> None:
         number = open_ticket(demo, "vera@vip.example")
         with pytest.raises(InvalidInput) as caught:
-            log_hours(demo, number, analyst(demo), "1", client_cause=True)
+            demo.log_hours(number, analyst(demo), "1", client_cause=True)
         assert caught.value.key == "billing.cause_needs_note"
         with demo.db.session() as session:
             assert session.scalars(select(TimeEntry)).all() == []
 
     def test_support_hours_without_client_cause_need_no_approval(self, demo: HelpDesk) -> None:
         number = open_ticket(demo, "vera@vip.example")
-        assert log_hours(demo, number, analyst(demo), "1").approval is None
+        assert demo.log_hours(number, analyst(demo), "1").approval is None
         assert outbox(demo, "billing_approval") == []
-        assert ticket_hours(demo, number).billable_minutes == 0
+        assert demo.ticket_hours(number).billable_minutes == 0
 
     def test_the_right_contact_approves_and_the_hours_become_billable(self, demo: HelpDesk, clock: Clock) -> None:
-        set_billing_terms(demo, "vip", hourly_rate_cents=30000)
+        demo.set_billing_terms("vip", hourly_rate_cents=30000)
         number = open_ticket(demo, "vera@vip.example")
-        log_hours(demo, number, analyst(demo), "1", note="Customização do cliente quebrou a rotina",
+        demo.log_hours(number, analyst(demo), "1", note="Customização do cliente quebrou a rotina",
                   client_cause=True)
         clock.advance(hours=2)
         vitor = demo.contact_by_email("vitor@vip.example").id
-        assert decide_approval(demo, number, vitor, True) == "APPROVED"
+        assert demo.decide_approval(number, vitor, True) == "APPROVED"
         with demo.db.session() as session:
             approval = session.scalars(select(BillingApproval)).one()
             assert (approval.decided_by_id, approval.decided_at) == (vitor, clock.now)
         [decided] = outbox(demo, "billing_decided")
         assert decided.payload["status"] == "APPROVED"
-        hours = ticket_hours(demo, number)
+        hours = demo.ticket_hours(number)
         assert (hours.billable_minutes, hours.pending_minutes, hours.amount_cents) == (60, 0, 30000)
 
     def test_a_declined_charge_is_not_billed(self, demo: HelpDesk) -> None:
         number = open_ticket(demo, "vera@vip.example")
-        log_hours(demo, number, analyst(demo), "1", note="Servidor do cliente", client_cause=True)
-        assert decide_approval(demo, number, demo.contact_by_email("vera@vip.example").id, False) == "DECLINED"
-        assert ticket_hours(demo, number).billable_minutes == 0
-        assert ticket_hours(demo, number).pending_minutes == 0
+        demo.log_hours(number, analyst(demo), "1", note="Servidor do cliente", client_cause=True)
+        assert demo.decide_approval(number, demo.contact_by_email("vera@vip.example").id, False) == "DECLINED"
+        assert demo.ticket_hours(number).billable_minutes == 0
+        assert demo.ticket_hours(number).pending_minutes == 0
 
     def test_another_organizations_contact_cannot_decide(self, demo: HelpDesk) -> None:
         number = open_ticket(demo, "vera@vip.example")
-        log_hours(demo, number, analyst(demo), "1", note="Banco do cliente", client_cause=True)
+        demo.log_hours(number, analyst(demo), "1", note="Banco do cliente", client_cause=True)
         with pytest.raises(NotFound) as caught:
-            decide_approval(demo, number, demo.contact_by_email("paula@prata.example").id, True)
+            demo.decide_approval(number, demo.contact_by_email("paula@prata.example").id, True)
         assert caught.value.key == "ticket.not_found"
 
     def test_a_decision_is_taken_once(self, demo: HelpDesk) -> None:
         number = open_ticket(demo, "vera@vip.example")
-        log_hours(demo, number, analyst(demo), "1", note="Banco do cliente", client_cause=True)
+        demo.log_hours(number, analyst(demo), "1", note="Banco do cliente", client_cause=True)
         vera = demo.contact_by_email("vera@vip.example").id
-        decide_approval(demo, number, vera, True)
+        demo.decide_approval(number, vera, True)
         with pytest.raises(InvalidTransition) as caught:
-            decide_approval(demo, number, vera, False)
+            demo.decide_approval(number, vera, False)
         assert caught.value.key == "billing.already_decided"
         assert "aprovada" in str(caught.value)
 
     def test_there_is_nothing_to_decide_without_a_request(self, demo: HelpDesk) -> None:
         number = open_ticket(demo, "vera@vip.example")
         with pytest.raises(NotFound) as caught:
-            decide_approval(demo, number, demo.contact_by_email("vera@vip.example").id, True)
+            demo.decide_approval(number, demo.contact_by_email("vera@vip.example").id, True)
         assert caught.value.key == "billing.no_approval"

@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 
 from chamado.demo import load_demo
+from core.desk import HelpDesk
 from core.errors import Conflict
-from core.services import Actor, HelpDesk
+from core.model import Actor
 from core.store.db import Database
 
 

@@ -6,10 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from core.billing import decide_approval, log_hours, set_billing_terms
+from core.desk import HelpDesk
 from core.errors import InvalidInput, NotFound
+from core.model import Actor
 from core.reports import billing_report, faq_gaps, kb_report, sla_report, sla_sweep_snapshot
-from core.services import Actor, HelpDesk
 from core.store.orm import FaqQuestion, SlaAlert
 from tests.conftest import Clock
 
@@ -30,9 +30,9 @@ def ana(desk: HelpDesk) -> int:
 @pytest.fixture
 def billed(demo: HelpDesk, clock: Clock) -> dict[str, str]:
     """March 2026: hours on each mode's organization, one entry on the last evening of the month."""
-    set_billing_terms(demo, "prata", hourly_rate_cents=15000)
-    set_billing_terms(demo, "ouro", hourly_rate_cents=20000, contract_minutes_month=60)
-    set_billing_terms(demo, "vip", hourly_rate_cents=30000)
+    demo.set_billing_terms("prata", hourly_rate_cents=15000)
+    demo.set_billing_terms("ouro", hourly_rate_cents=20000, contract_minutes_month=60)
+    demo.set_billing_terms("vip", hourly_rate_cents=30000)
     t = {
         "prata": open_ticket(demo, "paula@prata.example"),
         "ouro_a": open_ticket(demo, "otavio@ouro.example"),
@@ -41,18 +41,18 @@ def billed(demo: HelpDesk, clock: Clock) -> dict[str, str]:
         "vip_pending": open_ticket(demo, "vera@vip.example"),
         "vip_included": open_ticket(demo, "vera@vip.example"),
     }
-    log_hours(demo, t["prata"], ana(demo), "1h30")
+    demo.log_hours(t["prata"], ana(demo), "1h30")
     demo.close_by_analyst(t["prata"], ana(demo))  # closed or not, hours count
-    log_hours(demo, t["ouro_a"], ana(demo), "45m")
-    log_hours(demo, t["ouro_b"], ana(demo), "45m")
-    log_hours(demo, t["vip_approved"], ana(demo), "1", note="Banco do cliente", client_cause=True)
-    decide_approval(demo, t["vip_approved"], demo.contact_by_email("vera@vip.example").id, True)
-    log_hours(demo, t["vip_pending"], ana(demo), "30m", note="Servidor do cliente", client_cause=True)
-    log_hours(demo, t["vip_included"], ana(demo), "2")
+    demo.log_hours(t["ouro_a"], ana(demo), "45m")
+    demo.log_hours(t["ouro_b"], ana(demo), "45m")
+    demo.log_hours(t["vip_approved"], ana(demo), "1", note="Banco do cliente", client_cause=True)
+    demo.decide_approval(t["vip_approved"], demo.contact_by_email("vera@vip.example").id, True)
+    demo.log_hours(t["vip_pending"], ana(demo), "30m", note="Servidor do cliente", client_cause=True)
+    demo.log_hours(t["vip_included"], ana(demo), "2")
     clock.now = datetime(2026, 4, 1, 2, 30, tzinfo=UTC)  # 31/03 23:30 in São Paulo
-    log_hours(demo, t["prata"], ana(demo), "30m")
+    demo.log_hours(t["prata"], ana(demo), "30m")
     clock.now = datetime(2026, 4, 1, 3, 30, tzinfo=UTC)  # 01/04 00:30: April's bill
-    log_hours(demo, t["prata"], ana(demo), "1")
+    demo.log_hours(t["prata"], ana(demo), "1")
     return t
 
 

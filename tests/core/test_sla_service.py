@@ -10,8 +10,9 @@ from sqlalchemy import select
 from chamado.app import build_helpdesk, sla_of
 from chamado.demo import load_demo
 from chamado.settings import load_settings
+from core.desk import HelpDesk
+from core.model import Actor
 from core.routing import Candidate, pick_least_loaded
-from core.services import Actor, HelpDesk
 from core.sla_service import SlaService
 from core.store.db import Database
 from core.store.orm import OutboxMessage, SlaAlert, Ticket

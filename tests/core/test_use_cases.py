@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from core.desk import HelpDesk
 from core.errors import InvalidInput, InvalidTransition, NotAllowed, NotFound
-from core.model import Attachment
-from core.services import Actor, HelpDesk, PlatformRef
+from core.model import Actor, Attachment, PlatformRef
 from core.store.orm import Message, OutboxMessage
 from tests.conftest import Clock
 

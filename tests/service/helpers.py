@@ -40,10 +40,10 @@ from sqlalchemy.engine import Engine, make_url
 
 from chamado.app import build_helpdesk
 from chamado.settings import Settings
-from core.services import HelpDesk
+from core.desk import HelpDesk
 from core.store.db import Database, is_transient
-from tests.fakes import telegram_updates as u
-from tests.fakes.telegram_server import FakeTelegram, SentMessage
+from tests.fakes.telegram import FakeTelegram, SentMessage
+from tests.fakes.telegram import updates as u
 
 ROOT = Path(__file__).resolve().parents[2]
 CHAMADO = str(ROOT / ".venv" / "bin" / "chamado")

@@ -16,8 +16,8 @@ from sqlalchemy import select
 
 from bot.email import EmailDeliverer, SmtpConfig
 from chamado.app import build_dispatcher
+from core.desk import HelpDesk
 from core.outbox import OutboxDispatcher
-from core.services import HelpDesk
 from core.store.orm import OutboxMessage
 
 

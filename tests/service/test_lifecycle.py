@@ -20,7 +20,7 @@ from chamado.app import build_dispatcher, build_helpdesk
 from chamado.serve import ServeOptions, Service, start, stop
 from chamado.settings import Settings
 from core.store.db import Database
-from tests.fakes import telegram_updates as u
+from tests.fakes.telegram import updates as u
 from tests.service.conftest import ServiceFactory
 from tests.service.helpers import ServiceFake, Store, faq_questions, helpdesk, make_clients
 

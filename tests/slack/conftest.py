@@ -29,18 +29,21 @@ from sqlalchemy import func, select
 
 from bot.dialog import Dialog
 from bot.slack import SlackBot
+from chamado.adapters import slack_config
 from chamado.app import build_dispatcher
 from chamado.demo import load_demo
 from chamado.settings import Settings, load_settings
+from core.desk import HelpDesk
 from core.outbox import OutboxDispatcher
-from core.services import HelpDesk
 from core.store.db import Database
 from core.store.orm import Message as MessageRow
 from core.store.orm import OutboxMessage
 from core.threads import thread_for
 from knowledge_base.loader import KnowledgeBase, load_knowledge_base
 from tests.conftest import Clock
-from tests.fakes.slack_requests import (
+from tests.fakes.slack import (
+    FakeSlack,
+    Message,
     apost,
     apost_signed,
     block_actions_body,
@@ -49,7 +52,6 @@ from tests.fakes.slack_requests import (
     retry_headers,
     slash_command_body,
 )
-from tests.fakes.slack_server import FakeSlack, Message
 
 SECRET = "test-signing-secret"
 CHANNEL = "CDESK"
@@ -247,7 +249,7 @@ class SlackWorkspace:
 
 
 def _system() -> Any:
-    from core.services import Actor
+    from core.model import Actor
 
     return Actor.system()
 
@@ -281,7 +283,7 @@ async def slack_factory(fake: FakeSlack, slack_desk: HelpDesk, kb: KnowledgeBase
         }
         settings: Settings = load_settings(**values)
         dialog = Dialog(slack_desk, kb)
-        bot = SlackBot(settings, slack_desk, dialog)
+        bot = SlackBot(slack_config(settings), slack_desk, dialog)
         await bot.initialize()
         web_app = web.Application()
         web_app.router.add_post("/slack/events", bot.http_handler)

@@ -260,7 +260,7 @@ class TestTheThread:
         assert "Traceback" not in slack.fake.ephemerals[0].text
 
     async def test_messages_outside_ticket_threads_and_edits_are_ignored(self, slack: SlackWorkspace) -> None:
-        from tests.fakes.slack_requests import message_event
+        from tests.fakes.slack import message_event
 
         number = slack.open_ticket()
         await slack.settle()

@@ -47,13 +47,12 @@ async def test_ver_of_an_unknown_ticket_is_a_polite_error(slack: SlackWorkspace)
 
 
 async def test_horas_logs_time_on_the_ticket(slack: SlackWorkspace) -> None:
-    from core.billing import ticket_hours
 
     number = slack.open_ticket()
     assert "1h30 registradas" in await slack.command(ANA, f"horas {number} 1.5 ajuste de certificado")
     assert "Uso:" in await slack.command(ANA, f"horas {number}")
     assert "Traceback" not in await slack.command(ANA, f"horas {number} muitas")
-    entries = ticket_hours(slack.desk, number)
+    entries = slack.desk.ticket_hours(number)
     assert [(e.minutes, e.note) for e in entries.entries] == [(90, "ajuste de certificado")]
 
 

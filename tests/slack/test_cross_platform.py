@@ -12,11 +12,12 @@ from telegram import Update
 
 from bot.dialog import Dialog
 from bot.telegram import TelegramBot
+from chamado.adapters import telegram_config
 from chamado.app import build_dispatcher
 from chamado.settings import Settings
 from knowledge_base.loader import KnowledgeBase
-from tests.fakes import telegram_updates as u
-from tests.fakes.telegram_server import FakeTelegram
+from tests.fakes.telegram import FakeTelegram
+from tests.fakes.telegram import updates as u
 from tests.slack.conftest import ANA, SlackWorkspace, card_fields
 
 PAULA_TG = 5001
@@ -49,8 +50,8 @@ class TelegramClient:
 async def telegram_client(slack: SlackWorkspace, kb: KnowledgeBase) -> AsyncIterator[TelegramClient]:
     fake = FakeTelegram().start()
     fake.add_private_chat(PAULA_TG, "Paula")
-    settings = Settings(telegram_bot_token=fake.token, telegram_api_base_url=fake.url)
-    bot = TelegramBot(settings, slack.desk, Dialog(slack.desk, kb), rate_limit=False)
+    settings = Settings(telegram_bot_token=fake.token, telegram_api_base_url=fake.url, telegram_rate_limit=False)
+    bot = TelegramBot(telegram_config(settings), slack.desk, Dialog(slack.desk, kb))
     await bot.initialize()
     contact = slack.desk.contact_by_email("paula@prata.example")
     slack.desk.link_identity("telegram", str(PAULA_TG), contact_id=contact.id, display_name="Paula")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from core.store.orm import ProcessedUpdate
-from tests.fakes.slack_requests import (
+from tests.fakes.slack import (
     event_body,
     message_event,
     stale_headers,
@@ -87,7 +87,7 @@ async def test_retried_dm_event_is_handled_once(slack: SlackWorkspace) -> None:
 
 
 async def test_url_verification_handshake_is_answered(slack: SlackWorkspace) -> None:
-    from tests.fakes.slack_requests import apost_signed, url_verification_body
+    from tests.fakes.slack import apost_signed, url_verification_body
 
     status, text = await apost_signed(slack.url, url_verification_body("desafio-123"), SECRET)
 

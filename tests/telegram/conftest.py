@@ -26,18 +26,19 @@ from telegram.ext import ContextTypes, TypeHandler
 
 from bot.dialog import Dialog
 from bot.telegram import TelegramBot
+from chamado.adapters import telegram_config
 from chamado.app import build_dispatcher
 from chamado.demo import load_demo
 from chamado.settings import Settings
+from core.desk import HelpDesk
 from core.outbox import OutboxDispatcher
-from core.services import HelpDesk
 from core.store.db import Database
 from core.store.orm import Base
 from core.threads import ThreadRef, thread_for
 from knowledge_base.loader import KnowledgeBase, load_knowledge_base
 from tests.conftest import BACKENDS
-from tests.fakes import telegram_updates as u
-from tests.fakes.telegram_server import FakeTelegram, SentMessage
+from tests.fakes.telegram import FakeTelegram, SentMessage
+from tests.fakes.telegram import updates as u
 
 ANALYSTS_CHAT = -1001987654321
 PAULA = 5001  # Paula Prado, project manager of "prata": may open tickets
@@ -302,7 +303,7 @@ async def make_harness(db_url: str, knowledge_base: KnowledgeBase) -> AsyncItera
         settings = Settings(
             database_url=db_url, telegram_bot_token=fake.token, telegram_api_base_url=fake.url,
             telegram_analysts_chat_id=ANALYSTS_CHAT, telegram_use_topics=use_topics,
-            relay_mode=relay_mode,
+            telegram_rate_limit=rate_limit, relay_mode=relay_mode,
         )
         db = Database(db_url)
         databases.append(db)
@@ -315,7 +316,7 @@ async def make_harness(db_url: str, knowledge_base: KnowledgeBase) -> AsyncItera
         for user, (_, email) in ANALYSTS.items():
             desk.link_analyst(email, "telegram", str(user))
         dialog = Dialog(desk, knowledge_base)
-        bot = TelegramBot(settings, desk, dialog, rate_limit=rate_limit)
+        bot = TelegramBot(telegram_config(settings), desk, dialog)
         harness: Harness
         dispatcher = build_dispatcher(desk, {"telegram": bot.deliverer}, clock=lambda: harness.now())
         harness = Harness(fake, desk, dialog, bot, dispatcher, settings)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from core.services import Actor
+from core.model import Actor
 from core.store.orm import Message
-from tests.fakes import telegram_updates as u
+from tests.fakes.telegram import updates as u
 from tests.telegram.conftest import ANA, ANALYSTS_CHAT, BRUNO, INTRUDER, PAULA, Harness, HarnessFactory
 
 
@@ -78,9 +78,8 @@ class TestCommands:
         assert tg.last_text(ANALYSTS_CHAT).startswith(f"1h30 registradas no chamado {number}")
         await tg.analyst_says(ANA, number, "/horas muitas")
         assert "Traceback" not in tg.last_text(ANALYSTS_CHAT)
-        from core.billing import ticket_hours
 
-        assert [(e.minutes, e.note) for e in ticket_hours(tg.desk, number).entries] == [
+        assert [(e.minutes, e.note) for e in tg.desk.ticket_hours(number).entries] == [
             (90, "revisão do certificado")]
         await tg.analyst_says(BRUNO, number, "/encaminhar Comercial")
         await tg.deliver()

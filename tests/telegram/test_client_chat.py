@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from core.linking import issue_invite
-from core.services import Actor
+from core.model import Actor
 from core.store.orm import FaqQuestion
-from tests.fakes import telegram_updates as u
+from tests.fakes.telegram import updates as u
 from tests.telegram.conftest import OTAVIO, PAULA, VISITOR, Harness
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.services import Actor
+from core.model import Actor
 from tests.telegram.conftest import ANA, PAULA, Harness, HarnessFactory
 
 

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from core.store.orm import Conversation, ProcessedUpdate
-from tests.fakes import telegram_updates as u
+from tests.fakes.telegram import updates as u
 from tests.telegram.conftest import PAULA, Harness, HarnessFactory
 
 

@@ -1,0 +1,49 @@
+"""The ``chamado`` command line (Typer): administration, tickets, reports, the FAQ, the bot.
+
+This module only assembles ``app`` (the ``chamado`` script's entry point);
+each command group lives in its own module and none of them imports this one:
+
+    common.py     what every command shares: settings, the help desk, errors, JSON
+    run.py        init, console, serve
+    orgs.py       orgs add|update|list|billing
+    contacts.py   contacts add|list|invite
+    analysts.py   analysts add|list|link
+    tickets.py    tickets open|list|show|reply|...|forward|hours
+    kb.py         kb lint|ask|eval (knowledge_base.cli) and kb draft
+    reports.py    report billing|sla|kb
+
+Humans get rich tables; ``--json`` gives machines stable keys. Any refusal
+prints one line on stderr and exits non-zero, never a traceback.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from chamado.cli import run
+from chamado.cli.analysts import analysts_app
+from chamado.cli.contacts import contacts_app
+from chamado.cli.kb import kb_app
+from chamado.cli.orgs import orgs_app
+from chamado.cli.reports import report_app
+from chamado.cli.tickets import tickets_app
+
+app = typer.Typer(
+    name="chamado",
+    help="chamado: help-desk chat bot (FAQ, tickets, analyst relay).",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+# `chamado --help` lists them in this order.
+app.command()(run.init)
+app.command()(run.console)
+app.command()(run.serve)
+app.add_typer(orgs_app, name="orgs")
+app.add_typer(contacts_app, name="contacts")
+app.add_typer(analysts_app, name="analysts")
+app.add_typer(tickets_app, name="tickets")
+app.add_typer(kb_app, name="kb")
+app.add_typer(report_app, name="report")
+
+__all__ = ["app"]
