@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import ssl
+from collections.abc import Callable
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import make_msgid
@@ -48,7 +49,8 @@ class SmtpConfig:
                    unquote(parsed.password) if parsed.password else None, security, sender)
 
 
-def build_email(desk: HelpDesk, item: OutboxItem, sender: str, locale: str = "pt-BR") -> EmailMessage:
+def build_email(desk: HelpDesk, item: OutboxItem, sender: str, locale: str = "pt-BR",
+                ticket_link: Callable[[str], str | None] | None = None) -> EmailMessage:
     number = str(item.payload.get("number", ""))
     ticket = desk.get_ticket(number, Actor.system(), with_messages=False)
     if item.kind == "email_analyst_reply":
@@ -65,6 +67,9 @@ def build_email(desk: HelpDesk, item: OutboxItem, sender: str, locale: str = "pt
         subject = t("email.closed.subject", locale, number=number, subject=ticket.subject)
         intro = t("email.closed.intro", locale, name=ticket.requester_name, number=number)
     footer = t("email.footer", locale, number=number)
+    link = ticket_link(number) if ticket_link is not None else None
+    if link:  # the web workspace is on: the client's page of the ticket
+        footer = f"{footer}\n{t('web.chat.ticket_link', locale, url=link)}"
     message = EmailMessage()
     message["Subject"] = subject
     message["From"] = sender
@@ -86,12 +91,14 @@ def build_email(desk: HelpDesk, item: OutboxItem, sender: str, locale: str = "pt
 class EmailDeliverer:
     """Sends outbox rows of platform "email" through SMTP."""
 
-    def __init__(self, desk: HelpDesk, config: SmtpConfig) -> None:
+    def __init__(self, desk: HelpDesk, config: SmtpConfig,
+                 ticket_link: Callable[[str], str | None] | None = None) -> None:
         self.desk = desk
         self.config = config
+        self.ticket_link = ticket_link
 
     async def deliver(self, item: OutboxItem) -> None:
-        message = build_email(self.desk, item, self.config.sender)
+        message = build_email(self.desk, item, self.config.sender, ticket_link=self.ticket_link)
         cfg = self.config
         try:
             await aiosmtplib.send(

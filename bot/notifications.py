@@ -126,6 +126,8 @@ def desk_notice(desk: HelpDesk, item: OutboxItem, locale: str = "pt-BR") -> Desk
         author = (message.contact.name if message.contact else
                   message.analyst.name if message.analyst else None)
         key = "desk.client_message" if item.kind == "client_message" else "desk.analyst_reply"
+        if message.platform == "web":  # written on the web workspace: the thread says so
+            key += "_web"
         return DeskNotice(item.kind, ticket, t(key, locale, number=number, name=author or ""),
                           message.body,
                           tuple(Attachment(**a) for a in (message.attachments or [])),

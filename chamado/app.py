@@ -21,6 +21,8 @@ from core.store.db import Database
 
 if TYPE_CHECKING:
     from bot.dialog import Dialog
+    from bot.web.context import WebContext
+    from bot.web.links import WebLinks
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +66,8 @@ def sla_of(desk: HelpDesk) -> SlaService | None:
     return next((h for h in desk.hooks if isinstance(h, SlaService)), None)
 
 
-def build_dialog(settings: Settings, desk: HelpDesk) -> Dialog:
+def build_dialog(settings: Settings, desk: HelpDesk, *, web: bool | None = None) -> Dialog:
+    """The dialog; with the web workspace on (``web``, else WEB_ENABLED) its messages carry web links."""
     from bot.dialog import Dialog
     from bot.scope import ScopeAdvisor
     from knowledge_base.loader import load_knowledge_base
@@ -81,10 +84,22 @@ def build_dialog(settings: Settings, desk: HelpDesk) -> Dialog:
         after_hours=sla.after_hours if sla else None,
     )
     dialog.scope_hint = ScopeAdvisor(kb, dialog.matcher, settings.out_of_scope_areas or None).hint
+    if settings.web_enabled if web is None else web:
+        links = build_web_links(settings, desk)
+        dialog.ticket_link, dialog.web_sign_in = links.ticket, links.sign_in
     return dialog
 
 
-def build_email_deliverer(settings: Settings, desk: HelpDesk) -> Deliverer | None:
+def build_web_links(settings: Settings, desk: HelpDesk) -> WebLinks:
+    """Links into the web workspace (WEB_PUBLIC_URL) for the chat, the analysts' /painel and e-mails."""
+    from bot.web.config import WebConfig
+    from bot.web.links import WebLinks
+
+    return WebLinks(desk, WebConfig(public_url=settings.web_public_url, sign_in_minutes=settings.web_sign_in_minutes,
+                                    locale=settings.locale))
+
+
+def build_email_deliverer(settings: Settings, desk: HelpDesk, *, web: bool | None = None) -> Deliverer | None:
     """The SMTP deliverer when e-mail copies are configured (SMTP_URL or SMTP_HOST)."""
     if not smtp_configured(settings):
         return None
@@ -96,7 +111,8 @@ def build_email_deliverer(settings: Settings, desk: HelpDesk) -> Deliverer | Non
         assert settings.smtp_host is not None
         config = SmtpConfig(settings.smtp_host, settings.smtp_port, settings.smtp_user,
                             settings.smtp_password, settings.smtp_security, settings.smtp_from)
-    return EmailDeliverer(desk, config)
+    on = settings.web_enabled if web is None else web
+    return EmailDeliverer(desk, config, ticket_link=build_web_links(settings, desk).ticket if on else None)
 
 
 def mark_unreachable(desk: HelpDesk) -> object:
@@ -146,3 +162,13 @@ def build_dispatcher(desk: HelpDesk, deliverers: Mapping[str, Deliverer], **kwar
     )
     desk.after_commit = dispatcher.notify
     return dispatcher
+
+
+def build_web_context(settings: Settings, desk: HelpDesk) -> WebContext:
+    """What the web workspace reads: the desk, WebConfig, the FAQ, the SLA service, the forward areas."""
+    from bot.web.context import WebContext
+    from chamado.adapters import web_config
+    from knowledge_base.loader import load_knowledge_base
+
+    return WebContext(desk, web_config(settings), kb=load_knowledge_base(settings.knowledge_base_dir),
+                      sla=sla_of(desk), forward_areas=tuple(settings.forward_areas))

@@ -39,6 +39,9 @@ DEMO_CLIENT = "paula@prata.example"
 DEMO_ANALYST = "ana@suporte.example"
 
 
+MANAGERS = {"elisa@suporte.example"}  # the support coordinator: dashboard, reports, administration
+
+
 def load_demo(helpdesk: HelpDesk) -> int:
     """Add what is missing of the demo data; returns how many records were created."""
     created = 0
@@ -58,7 +61,8 @@ def load_demo(helpdesk: HelpDesk) -> int:
             pass
     for name, email, level, specialties in ANALYSTS:
         try:
-            helpdesk.add_analyst(name=name, email=email, level=level, specialties=specialties)
+            helpdesk.add_analyst(name=name, email=email, level=level, specialties=specialties,
+                                 manager=email in MANAGERS)
             created += 1
         except Conflict:
             pass

@@ -1,7 +1,8 @@
 """Logging: JSON lines in production, readable text in a terminal.
 
 Records about a ticket carry ``ticket`` and ``platform`` (pass them in
-``extra``); tokens and message bodies are never logged at INFO.
+``extra``); tokens, message bodies, names and e-mails are never logged, at
+any level (the chat SDKs log through ``bot.quiet.library_logger``).
 """
 
 from __future__ import annotations

@@ -2,7 +2,9 @@
 
 One process runs the chat adapters, one outbox dispatcher for all of them, the
 SLA scheduler, and (in webhook/HTTP mode) an aiohttp server with
-``/telegram/webhook``, ``/slack/events``, ``/healthz`` and ``/metrics``.
+``/telegram/webhook``, ``/slack/events``, ``/healthz`` and ``/metrics``. With
+``--web`` (or WEB_ENABLED) that server is the web workspace's application
+(``bot.web.build_web_app``), which needs no chat token at all.
 SIGTERM/SIGINT stop taking updates, let the dispatcher finish the batch in
 hand, and exit 0 within a bounded time.
 
@@ -37,7 +39,7 @@ from typing import Any
 from aiohttp import web
 
 from chamado.adapters import slack_config, telegram_config
-from chamado.app import build_dialog, build_dispatcher, build_email_deliverer, build_helpdesk
+from chamado.app import build_dialog, build_dispatcher, build_email_deliverer, build_helpdesk, build_web_links
 from chamado.settings import Settings
 from core.errors import DomainError
 from core.outbox import Deliverer, OutboxDispatcher, pending_count
@@ -57,6 +59,7 @@ class ConfigError(Exception):
 class ServeOptions:
     telegram: bool = False
     slack: bool = False
+    web: bool = False
     webhook_url: str | None = None
     host: str = "0.0.0.0"
     port: int = 8080
@@ -82,6 +85,7 @@ class Service:
     inflight: int = 0
     idle: asyncio.Event = field(default_factory=asyncio.Event)
     clean: bool = True
+    web_context: Any = None
 
     def guarded(self, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
                 ) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
@@ -104,8 +108,17 @@ class Service:
 
 def check_config(settings: Settings, options: ServeOptions) -> None:
     """Fail before anything starts, with one clear line."""
-    if not options.telegram and not options.slack:
-        raise ConfigError("nada para servir: use --telegram e/ou --slack")
+    if not options.telegram and not options.slack and not options.web:
+        raise ConfigError("nada para servir: use --telegram, --slack e/ou --web")
+    if options.web:
+        from chamado.adapters import WebSecretMissing, web_secret
+
+        if not settings.web_public_url.startswith(("http://", "https://")):
+            raise ConfigError(f"WEB_PUBLIC_URL inválida: {settings.web_public_url}")
+        try:
+            web_secret(settings)
+        except (WebSecretMissing, OSError) as exc:
+            raise ConfigError(str(exc)) from None
     if options.telegram:
         if not settings.telegram_bot_token:
             raise ConfigError("TELEGRAM_BOT_TOKEN não definido (necessário para --telegram)")
@@ -161,22 +174,23 @@ async def build_service(settings: Settings, options: ServeOptions) -> Service:
     except DomainError as exc:
         raise ConfigError(exc.render(settings.locale)) from None
     desk = build_helpdesk(settings, db)
-    dialog = build_dialog(settings, desk)
+    dialog = build_dialog(settings, desk, web=options.web)
+    sign_in = build_web_links(settings, desk).sign_in if options.web else None
     deliverers: dict[str, Deliverer] = {}
     adapters: list[Any] = []
     if options.telegram:
         from bot.telegram.app import TelegramBot
 
-        telegram = TelegramBot(telegram_config(settings), desk, dialog)
+        telegram = TelegramBot(telegram_config(settings, web_sign_in=sign_in), desk, dialog)
         deliverers["telegram"] = telegram.deliverer
         adapters.append(telegram)
     if options.slack:
         from bot.slack.app import SlackBot
 
-        slack = SlackBot(slack_config(settings), desk, dialog)
+        slack = SlackBot(slack_config(settings, web_sign_in=sign_in), desk, dialog)
         deliverers["slack"] = slack.deliverer
         adapters.append(slack)
-    email = build_email_deliverer(settings, desk)
+    email = build_email_deliverer(settings, desk, web=options.web)
     if email is not None:
         deliverers["email"] = email
     dispatcher = build_dispatcher(
@@ -184,12 +198,22 @@ async def build_service(settings: Settings, options: ServeOptions) -> Service:
         lease=timedelta(seconds=settings.outbox_lease_seconds), concurrency=DISPATCH_CONCURRENCY,
     )
     dialog.after_commit = dispatcher.notify  # type: ignore[attr-defined]
-    return Service(settings, options, db, dispatcher, adapters, desk=desk)
+    service = Service(settings, options, db, dispatcher, adapters, desk=desk)
+    if options.web:
+        from chamado.app import build_web_context
+
+        service.web_context = build_web_context(settings, desk)
+    return service
 
 
 async def start(service: Service) -> None:
     settings, options = service.settings, service.options
-    app = web.Application()
+    if service.web_context is not None:
+        from bot.web.app import build_web_app
+
+        app = build_web_app(service.web_context)  # the service's routes below are left alone by its middlewares
+    else:
+        app = web.Application()
     async def health_route(request: web.Request) -> web.Response:
         return await healthz(service, request)
 
@@ -202,7 +226,7 @@ async def start(service: Service) -> None:
         if name == "TelegramBot":
             webhook = options.webhook_url or settings.telegram_webhook_url
             if webhook:
-                app.router.add_post("/telegram/webhook", service.guarded(adapter.webhook_handler))
+                app.router.add_route("*", "/telegram/webhook", service.guarded(adapter.webhook_handler))
                 await adapter.set_webhook(webhook, settings.telegram_webhook_secret)
             else:
                 await adapter.start_polling()
@@ -210,7 +234,7 @@ async def start(service: Service) -> None:
             if settings.slack_app_token:
                 await adapter.start_socket_mode()
             else:
-                app.router.add_post("/slack/events", service.guarded(adapter.http_handler))
+                app.router.add_route("*", "/slack/events", service.guarded(adapter.http_handler))
     from chamado.metrics import add_metrics_route
 
     add_metrics_route(app, service)
@@ -220,6 +244,8 @@ async def start(service: Service) -> None:
     site = web.TCPSite(service.runner, options.host, options.port)
     await site.start()
     log.info("listening on %s:%s", options.host, options.port)
+    if service.web_context is not None:
+        log.info("web workspace at %s (sign in: chamado web login EMAIL)", service.web_context.config.public_url)
     if options.dispatch:
         service.tasks.append(asyncio.create_task(service.dispatcher.run_forever(service.stop_event)))
         service.tasks.append(asyncio.create_task(sla_scheduler(service)))

@@ -70,8 +70,18 @@ class Settings(BaseSettings):
     smtp_security: str = "starttls"
     smtp_from: str = "Suporte <suporte@example.com>"
 
+    # LGPD: `chamado retention run` anonymizes what is older than this many (30-day) months; off when unset.
+    retention_months: int | None = Field(default=None, ge=1)
+
     http_host: str = "0.0.0.0"
     http_port: int = 8080
+
+    web_enabled: bool = False
+    web_public_url: str = "http://127.0.0.1:8080"
+    web_secret_key: str | None = None
+    web_sign_in_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    web_session_hours: float = Field(default=12, gt=0, le=24 * 90)
+    telegram_bot_username: str | None = None  # the web's invite links: https://t.me/<bot>?start=CODE
     log_format: str = "auto"
     log_level: str = "INFO"
 

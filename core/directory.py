@@ -76,6 +76,7 @@ class Directory(UseCases):
             org = self._org(session, org_slug)
             if session.scalar(select(Contact.id).where(Contact.email == email)):
                 raise Conflict("contact.exists", email=email)
+            model.check_single_manager(role_value, len(self._managers(session, org.id)))
             if ticket_designee:
                 model.check_designation(org.plan, role_value, self._designees(session, org.id))
             contact = Contact(organization=org, name=name.strip(), email=email,
@@ -92,6 +93,37 @@ class Directory(UseCases):
                                        Contact.ticket_designee.is_(True),
                                        Contact.active.is_(True))
         ) or 0)
+
+    @staticmethod
+    def _managers(session: Session, org_id: int) -> list[Contact]:
+        return list(session.scalars(select(Contact).where(
+            Contact.organization_id == org_id, Contact.role == ContactRole.PROJECT_MANAGER.value,
+            Contact.active.is_(True))))
+
+    def set_contact_role(self, email: str, role: str, *, uow: UnitOfWork | None = None) -> ContactView:
+        """Change a contact's role; a second project manager is refused (``hand_over_manager``)."""
+        role_value = model.parse_enum(ContactRole, role, "contact.bad_role")
+        with self.work(uow) as uow:
+            session = uow.session
+            contact = self._contact_by_email(session, email)
+            others = [c for c in self._managers(session, contact.organization_id) if c.id != contact.id]
+            model.check_single_manager(role_value, len(others))
+            if role_value == ContactRole.PROJECT_MANAGER and contact.ticket_designee:
+                contact.ticket_designee = False  # the manager opens tickets anyway
+            contact.role = role_value.value
+            return ContactView.of(contact)
+
+    def hand_over_manager(self, email: str, *, uow: UnitOfWork | None = None) -> ContactView:
+        """Make ``email`` its organization's project manager; the previous one becomes OTHER
+        (in the same unit of work: there is never none, nor two)."""
+        with self.work(uow) as uow:
+            session = uow.session
+            contact = self._contact_by_email(session, email)
+            for previous in self._managers(session, contact.organization_id):
+                if previous.id != contact.id:
+                    previous.role = ContactRole.OTHER.value
+            session.flush()
+            return self.set_contact_role(email, ContactRole.PROJECT_MANAGER.value, uow=uow)
 
     def designate_contact(self, email: str, *, uow: UnitOfWork | None = None) -> ContactView:
         """Name the VIP organization's second contact allowed to open tickets."""
@@ -127,7 +159,8 @@ class Directory(UseCases):
             return [ContactView.of(c) for c in session.scalars(query)]
 
     def add_analyst(self, *, name: str, email: str, level: str = "N1",
-                    specialties: Sequence[str] = (), uow: UnitOfWork | None = None) -> AnalystView:
+                    specialties: Sequence[str] = (), manager: bool = False,
+                    uow: UnitOfWork | None = None) -> AnalystView:
         level_value = model.parse_enum(Level, level, "analyst.bad_level")
         email = clean_email(email)
         modules = [model.match_module(s, self.modules) for s in specialties if s.strip()]
@@ -136,7 +169,7 @@ class Directory(UseCases):
             if session.scalar(select(Analyst.id).where(Analyst.email == email)):
                 raise Conflict("analyst.exists", email=email)
             analyst = Analyst(name=name.strip(), email=email, level=level_value.value,
-                              specialties=modules, active=True, created_at=self.clock())
+                              specialties=modules, active=True, manager=manager, created_at=self.clock())
             session.add(analyst)
             session.flush()
             return AnalystView.of(analyst)
@@ -147,6 +180,34 @@ class Directory(UseCases):
             analyst = session.scalar(select(Analyst).where(Analyst.email == clean_email(email)))
             if analyst is None:
                 raise NotFound("analyst.not_found", email=email)
+            return AnalystView.of(analyst)
+
+    def update_analyst(self, email: str, *, name: str | None = None, level: str | None = None,
+                       specialties: Sequence[str] | None = None, manager: bool | None = None,
+                       active: bool | None = None, uow: UnitOfWork | None = None) -> AnalystView:
+        """Change an analyst's name, level, specialties, manager flag or active state.
+
+        A deactivated analyst loses access at once: every edge looks the analyst up
+        (``active_analyst``) on each action.
+        """
+        level_value = model.parse_enum(Level, level, "analyst.bad_level") if level is not None else None
+        modules = [model.match_module(s, self.modules) for s in specialties if s.strip()] \
+            if specialties is not None else None
+        with self.work(uow) as uow:
+            analyst = uow.session.scalar(select(Analyst).where(Analyst.email == clean_email(email)))
+            if analyst is None:
+                raise NotFound("analyst.not_found", email=email)
+            if name is not None and name.strip():
+                analyst.name = name.strip()
+            if level_value is not None:
+                analyst.level = level_value.value
+            if modules is not None:
+                analyst.specialties = modules
+            if manager is not None:
+                analyst.manager = manager
+            if active is not None:
+                analyst.active = active
+            uow.session.flush()
             return AnalystView.of(analyst)
 
     def list_analysts(self, *, uow: UnitOfWork | None = None) -> list[AnalystView]:

@@ -1,8 +1,9 @@
 """Translated texts: gettext ``.po`` catalogs keyed by message id, per locale.
 
 Catalogs live next to the code that owns the texts (``core/locales``,
-``bot/locales``), one ``<locale>/messages.po`` each, read with Babel at first
-use. pt-BR is the default and the fallback; parameters use ``str.format``.
+``bot/locales``, ``bot/web/locales``): every ``<locale>/*.po`` file of each
+folder (``messages.po``, or one file per area), read with Babel at first use.
+pt-BR is the default and the fallback; parameters use ``str.format``.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ _CATALOG_DIRS: list[Path] = [Path(__file__).parent / "locales"]
 
 
 def register_catalog_dir(path: Path) -> None:
-    """Add a folder of ``<locale>/messages.po`` catalogs (used by ``bot/``)."""
+    """Add a folder of ``<locale>/*.po`` catalogs (used by ``bot/``)."""
     if path not in _CATALOG_DIRS:
         _CATALOG_DIRS.append(path)
         _messages.cache_clear()
@@ -40,14 +41,12 @@ def _messages(locale: str) -> dict[str, str]:
     folder = locale.replace("-", "_")
     merged: dict[str, str] = {}
     for base in _CATALOG_DIRS:
-        po = base / folder / "messages.po"
-        if not po.exists():
-            continue
-        with po.open("rb") as fh:
-            catalog = read_po(fh, locale=folder)
-        for message in catalog:
-            if message.id and message.string:
-                merged[str(message.id)] = str(message.string)
+        for po in sorted((base / folder).glob("*.po")):
+            with po.open("rb") as fh:
+                catalog = read_po(fh, locale=folder)
+            for message in catalog:
+                if message.id and message.string:
+                    merged[str(message.id)] = str(message.string)
     return merged
 
 

@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import yaml
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from core import model
 from core.errors import InvalidTransition, NotFound
@@ -33,8 +35,9 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 def draft_from_ticket(desk: HelpDesk, number: str) -> str:
     """The YAML text of a draft FAQ entry made from a closed ticket.
 
-    Refuses a ticket that is not CLOSED (``kb.draft_not_closed``) and one the
-    analysts never answered in public before it closed (``kb.draft_no_answer``).
+    Refuses a ticket that is not CLOSED (``kb.draft_not_closed``), one the client did
+    not close by accepting an answer (``kb.draft_not_accepted``) and one the analysts
+    never answered in public before that (``kb.draft_no_answer``).
     """
     normalized = model.parse_ticket_number(number)
     with desk.db.session() as session:
@@ -44,20 +47,35 @@ def draft_from_ticket(desk: HelpDesk, number: str) -> str:
         if ticket.status != TicketStatus.CLOSED:
             raise InvalidTransition("kb.draft_not_closed", number=ticket.number,
                                     status=model.status_label(ticket.status))
-        closing = session.scalar(
-            select(TicketEvent).where(TicketEvent.ticket_id == ticket.id,
-                                      TicketEvent.to_status == TicketStatus.CLOSED.value)
-            .order_by(TicketEvent.id.desc()).limit(1))
-        answers = select(Message).where(
-            Message.ticket_id == ticket.id, Message.author_kind == AuthorKind.ANALYST.value,
-            Message.visibility == Visibility.PUBLIC.value, Message.body != "")
-        if closing is not None:
-            answers = answers.where(Message.created_at <= closing.created_at)
-        answer = session.scalar(answers.order_by(Message.id.desc()).limit(1))
-        if answer is None or not answer.body.strip():
-            raise InvalidTransition("kb.draft_no_answer", number=ticket.number)
+        answer = accepted_answer(session, ticket)
         entry = draft_entry(ticket.number, ticket.subject, ticket.description, ticket.module, answer.body)
     return render_yaml(entry, ticket.number)
+
+
+def accepted_answer(session: Session, ticket: Ticket) -> Message:
+    """The answer the client accepted: the last public analyst reply (with text) before the
+    event that closed the ticket, when that event is the client's acceptance (``accepted``).
+
+    Refuses a ticket closed by an analyst or the system (``kb.draft_not_accepted``) and one
+    accepted with no public answer before it (``kb.draft_no_answer``). Events are ordered by
+    id, so replies after a reopening never count for an earlier acceptance.
+    """
+    closing = session.scalar(
+        select(TicketEvent).where(TicketEvent.ticket_id == ticket.id,
+                                  TicketEvent.to_status == TicketStatus.CLOSED.value)
+        .order_by(TicketEvent.id.desc()).limit(1))
+    if closing is None or closing.kind != "accepted":
+        raise InvalidTransition("kb.draft_not_accepted", number=ticket.number)
+    replies = session.scalars(
+        select(TicketEvent).where(TicketEvent.ticket_id == ticket.id, TicketEvent.kind == "analyst_reply",
+                                  TicketEvent.id < closing.id)
+        .order_by(TicketEvent.id.desc()))
+    for reply in replies:
+        message = session.get(Message, (reply.detail or {}).get("message_id"))
+        if message is not None and message.visibility == Visibility.PUBLIC.value \
+                and message.author_kind == AuthorKind.ANALYST.value and message.body.strip():
+            return message
+    raise InvalidTransition("kb.draft_no_answer", number=ticket.number)
 
 
 def draft_entry(number: str, subject: str, description: str, module: str, answer: str) -> dict[str, Any]:
@@ -98,10 +116,28 @@ def module_tag(module: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", folded).strip("-") or "outros"
 
 
-def render_yaml(entry: dict[str, Any], number: str) -> str:
+def draft_from_gap(example: str, variants: Sequence[str], count: int, module: str = "Outros") -> str:
+    """The YAML text of a draft FAQ entry for a group of questions the FAQ did not answer well (pure).
+
+    The group's most asked text is the question and its variants the first
+    phrasings; the answer is left for the reviewer to write.
+    """
+    question = _question(example)
+    slug = module_tag(question)[:60].strip("-") or "pergunta"
+    entry = draft_entry(slug, question, question, module, "TODO escreva a resposta que a equipe daria.")
+    del entry["source_ticket"]
+    entry["tags"] = ["draft", "lacuna", module_tag(module)]
+    texts = list(dict.fromkeys([question, *(_question(v) for v in variants)]))
+    entry["pt-BR"]["phrasings"] = [*texts, *entry["pt-BR"]["phrasings"][len(texts):]]
+    times = "1 vez" if count == 1 else f"{count} vezes"
+    return render_yaml(entry, slug, heading=f"# Rascunho de FAQ para uma pergunta feita {times} sem resposta útil. "
+                                            "Antes de publicar:\n")
+
+
+def render_yaml(entry: dict[str, Any], number: str, *, heading: str | None = None) -> str:
     """The FAQ file text: a review checklist as comments, then ``entries: [entry]``."""
     header = (
-        f"# Rascunho de FAQ gerado do chamado {number}. Antes de publicar:\n"
+        (heading or f"# Rascunho de FAQ gerado do chamado {number}. Antes de publicar:\n") +
         "# - revise a pergunta e a resposta e remova nomes, dados e detalhes do cliente;\n"
         "# - troque os itens TODO por formas reais de perguntar (pt-BR) e traduza o bloco en;\n"
         "# - mova a entrada para um arquivo de knowledge_base/faq/, troque o id e marque draft: false;\n"

@@ -130,6 +130,21 @@ def check_may_open_tickets(org: OrganizationLike, contact: ContactLike) -> None:
     raise NotAllowed("access.only_project_manager", plan=Plan(org.plan).name.capitalize())
 
 
+def check_single_manager(role: str, other_managers: int) -> None:
+    """An organization has one project manager: naming a second is refused. To change who it
+    is, hand the role over (``HelpDesk.hand_over_manager``): the old one becomes OTHER."""
+    if role == ContactRole.PROJECT_MANAGER and other_managers >= 1:
+        raise NotAllowed("contact.manager_taken")
+
+
+def check_rating(status: str, already_rated: bool) -> None:
+    """A closed ticket is rated once per closing (reopened and closed again: once more)."""
+    if status != TicketStatus.CLOSED:
+        raise InvalidTransition("rating.not_closed")
+    if already_rated:
+        raise InvalidTransition("rating.already_rated")
+
+
 def check_designation(plan: str, role: str, other_designees: int) -> None:
     """A VIP organization names at most one contact besides its project manager."""
     if role == ContactRole.PROJECT_MANAGER:

@@ -77,6 +77,17 @@ class SlaService(TicketHook):
                 raise NotFound("ticket.not_found", number=number)
             return self._evaluate(ticket, list(ticket.events), self.desk.clock())
 
+    def statuses(self, ticket_ids: Sequence[int], *, uow: UnitOfWork | None = None) -> dict[int, SlaStatus]:
+        """Both clocks of these tickets now, in two queries (the queue page's countdowns and colors)."""
+        from core.reports.sla_clocks import measure
+
+        if not ticket_ids:
+            return {}
+        with self.desk.work(uow) as work:
+            measured = measure(work.session, (Ticket.id.in_(list(ticket_ids)),), self.calendar, self.policy,
+                               self.desk.clock())
+        return {item.ticket_id: item.status for item in measured}
+
     def hint(self, key: str, locale: str, *, uow: UnitOfWork | None = None) -> str | None:
         """A line for the client: a ticket's next due time, or a plan's target for a criticality.
 

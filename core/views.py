@@ -25,11 +25,15 @@ class OrganizationView:
     billing_mode: str
     acceptance_signed_on: date | None
     active: bool
+    email_copies: bool = True
+    hourly_rate_cents: int = 0
+    contract_minutes_month: int = 0
 
     @classmethod
     def of(cls, row: orm.Organization) -> OrganizationView:
         return cls(row.id, row.name, row.slug, row.plan, row.billing_mode,
-                   row.acceptance_signed_on, row.active)
+                   row.acceptance_signed_on, row.active, bool(row.email_copies),
+                   int(row.hourly_rate_cents or 0), int(row.contract_minutes_month or 0))
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -73,15 +77,17 @@ class AnalystView:
     level: str
     specialties: tuple[str, ...]
     active: bool
+    manager: bool = False
 
     @classmethod
     def of(cls, row: orm.Analyst) -> AnalystView:
-        return cls(row.id, row.name, row.email, row.level, tuple(row.specialties or ()), row.active)
+        return cls(row.id, row.name, row.email, row.level, tuple(row.specialties or ()), row.active,
+                   bool(row.manager))
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "name": self.name, "email": self.email, "level": self.level,
-            "specialties": list(self.specialties), "active": self.active,
+            "specialties": list(self.specialties), "active": self.active, "manager": self.manager,
         }
 
 
@@ -143,6 +149,8 @@ class TicketView:
     forwarded_area: str | None
     satisfaction: int | None
     messages: tuple[MessageView, ...] = field(default=())
+    first_response_due_at: datetime | None = None
+    resolution_due_at: datetime | None = None
 
     @classmethod
     def of(cls, row: orm.Ticket, *, with_messages: bool = False,
@@ -168,6 +176,7 @@ class TicketView:
             last_analyst_activity_at=row.last_analyst_activity_at,
             closed_at=row.closed_at, forwarded_area=row.forwarded_area,
             satisfaction=row.satisfaction, messages=messages,
+            first_response_due_at=row.first_response_due_at, resolution_due_at=row.resolution_due_at,
         )
 
     def to_dict(self, *, with_messages: bool = True) -> dict[str, Any]:

@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import bm25s
 import numpy as np
 
 from knowledge_base.decision import (
+    OFF,
+    RANK_DEPTH,
     ExactPhrasings,
     Match,
     MatchResult,
@@ -59,12 +61,16 @@ class Bm25Matcher:
     ) -> None:
         self.locale: Locale = normalize_locale(locale)
         base = thresholds or load_thresholds(self.kind)
-        self.thresholds = Thresholds(
+        if thresholds is None and (answer, margin, suggest) != (None, None, None):
+            base = replace(base, related_answer=OFF, confirm=OFF)  # keywords set the three plain bands
+        self.thresholds = replace(
+            base,
             answer=base.answer if answer is None else answer,
             margin=base.margin if margin is None else margin,
             suggest=base.suggest if suggest is None else suggest,
         )
         self._served: list[_Served] = []
+        self._related = {entry.id: kb.related(entry.id) for entry in kb.served}
         corpus: list[list[str]] = []
         phrasings: list[tuple[str, list[str]]] = []
         for entry in kb.served:
@@ -92,7 +98,7 @@ class Bm25Matcher:
 
     def ask(self, text: str) -> MatchResult:
         """Answer, suggest up to three entries, or decide that none fits (same rules as ``Matcher``)."""
-        return self.thresholds.decide(self._ranking(tokenize(text, self.locale), limit=3))
+        return self.thresholds.decide(self._ranking(tokenize(text, self.locale), limit=RANK_DEPTH))
 
     def ranking(self, text: str, limit: int = 3) -> Ranking:
         """The best ``limit`` entries for ``text`` and what the decision weighs them against."""
@@ -110,7 +116,8 @@ class Bm25Matcher:
         scores, not_ours = split_not_ours(scores, self._has_not_ours)
         order = np.argsort(-scores, kind="stable")[:limit]
         matches = [self._match(int(i), float(scores[i])) for i in order if scores[i] > 0]
-        return Ranking(matches, not_ours, self._exact.owner(tokens))
+        related = self._related.get(matches[0].entry_id, frozenset()) if matches else frozenset()
+        return Ranking(matches, not_ours, self._exact.owner(tokens), related)
 
     def _self_score(self, tokens: list[str]) -> float:
         # The score of an average-length document holding each query token once: sum of IDFs.

@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 from knowledge_base.bm25 import Bm25Matcher
+from knowledge_base.decision import RANK_DEPTH
 from knowledge_base.errors import KnowledgeBaseError
 from knowledge_base.evaluate import EvalReport, evaluate, load_eval_set
 from knowledge_base.lint import drafts, lint
@@ -77,14 +78,17 @@ def ask_command(
         matcher = Matcher(load_knowledge_base(path), locale)
     except KnowledgeBaseError as exc:
         raise _fail(str(exc)) from exc
-    ranking = matcher.ranking(text)
+    ranking = matcher.ranking(text, limit=RANK_DEPTH)
     result = matcher.thresholds.decide(ranking)  # what ask() does, keeping the ranking to explain it
     matches = [
         {"id": m.entry_id, "question": m.question, "score": m.score, "answer": m.answer}
         for m in result.matches
     ]
+    see_also = [{"id": m.entry_id, "question": m.question, "score": m.score} for m in result.see_also]
     if json_output:
-        payload = {"decision": result.decision.value, "matches": matches}
+        payload: dict[str, Any] = {"decision": result.decision.value, "matches": matches}
+        if see_also:
+            payload["see_also"] = see_also
         typer.echo(json.dumps(payload, ensure_ascii=False))
         return
     console = _console()
@@ -98,6 +102,9 @@ def ask_command(
         console.print(table)
     if result.best is not None and len(result.matches) == 1:
         console.print(result.best.answer, highlight=False, markup=False)
+    for match in result.see_also:
+        console.print(f"see also: {match.entry_id} ({match.score:.1f}) {match.question}", highlight=False,
+                      markup=False)
     if ranking.matches and not ranking.ours:
         best = ranking.matches[0]
         console.print(
@@ -145,7 +152,13 @@ def _eval_table(file: Path, locale: str, reports: dict[str, EvalReport]) -> Tabl
         ("top-1", lambda r: f"{r.top1:.1%}"),
         ("false-answer rate", lambda r: f"{r.false_answer_rate:.1%}"),
         ("recall@3", lambda r: f"{r.recall_at_3:.1%}"),
-        ("answer / suggest / none", lambda r: "{answer} / {suggest} / {none}".format(**r.decisions)),
+        ("answered right", lambda r: f"{r.answered_right:.1%}"),
+        ("confirmed right", lambda r: f"{r.confirmed_right:.1%}"),
+        ("answered + confirmed right", lambda r: f"{r.answered_right + r.confirmed_right:.1%}"),
+        ("suggest recall@3", lambda r: f"{r.suggest_recall_at_3:.1%}"),
+        ("none precision", lambda r: f"{r.none_precision:.1%}"),
+        ("answer / confirm / suggest / none",
+         lambda r: "{answer} / {confirm} / {suggest} / {none}".format(**r.decisions)),
         ("N", lambda r: str(r.questions)),
     ]
     for label, render in rows:

@@ -7,7 +7,10 @@ message limit), fewer than 3 phrasings, a phrasing that normalizes to nothing, a
 normalized phrasing (or question) in two served entries. Drafts are checked like the others except
 for the duplicate-phrasing rule, since they are never served. The "not ours" examples (``not_ours``
 in any file) must each keep a word once normalized, appear once, and never read like a served
-entry's phrasing: the matcher would then answer and refuse the same message.
+entry's phrasing: the matcher would then answer and refuse the same message. An entry's
+``related:`` ids must exist, not name the entry itself, and be listed back (a one-way link says
+why, ``{id, one_way}``). The seeds' coverage map (``knowledge_base.coverage``) beside the FAQ must
+name a served entry for every fact.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from knowledge_base.coverage import coverage_file, coverage_problems
 from knowledge_base.errors import KnowledgeBaseError
 from knowledge_base.loader import DEFAULT_FAQ_DIR, read_yaml, yaml_files
 from knowledge_base.locales import SUPPORTED_LOCALES
@@ -73,6 +77,30 @@ def lint(path: Path | None = None) -> list[LintError]:
         errors.extend(_entry_problems(item))
     owners = _phrasing_owners(located, errors)
     errors.extend(_not_ours_problems(examples, owners))
+    errors.extend(_related_problems(located))
+    coverage = coverage_file(root)
+    if coverage.is_file():
+        served = {i.entry.id for i in located if not i.entry.draft}
+        errors.extend(LintError(str(coverage), None, problem) for problem in coverage_problems(coverage, served))
+    return errors
+
+
+def _related_problems(located: list[_Located]) -> list[LintError]:
+    """``related:`` ids that do not exist, name the entry itself, or are not listed back."""
+    by_id = {item.entry.id: item.entry for item in located}
+    errors: list[LintError] = []
+    for item in located:
+        entry = item.entry
+        for link in entry.related:
+            other_id = link if isinstance(link, str) else link.id
+            other = by_id.get(other_id)
+            if other_id == entry.id:
+                errors.append(LintError(item.file, entry.id, "related: lists the entry itself"))
+            elif other is None:
+                errors.append(LintError(item.file, entry.id, f"related: unknown entry {other_id!r}"))
+            elif isinstance(link, str) and entry.id not in other.related_ids:
+                errors.append(LintError(item.file, entry.id, f"related: {other_id!r} does not list it back "
+                                        "(make it symmetric, or write {id, one_way: why})"))
     return errors
 
 

@@ -41,6 +41,13 @@ class KnowledgeBase:
         """The entries a matcher may answer with (drafts excluded)."""
         return tuple(entry for entry in self.entries if not entry.draft)
 
+    def related(self, entry_id: str) -> frozenset[str]:
+        """The served neighbours of an entry (its ``related:`` list; drafts and unknown ids left out)."""
+        entry = self._by_id.get(entry_id)
+        if entry is None:
+            return frozenset()
+        return frozenset(i for i in entry.related_ids if (e := self._by_id.get(i)) is not None and not e.draft)
+
     def not_ours_for(self, locale: str) -> tuple[str, ...]:
         """The "not about us" examples in ``locale`` (none if the FAQ has none)."""
         return self.not_ours.get(normalize_locale(locale), ())

@@ -20,11 +20,13 @@ Usage::
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from knowledge_base.decision import (
+    OFF,
+    RANK_DEPTH,
     ExactPhrasings,
     Match,
     MatchResult,
@@ -56,7 +58,8 @@ class Matcher:
     """Fuzzy FAQ matcher for one locale.
 
     ``answer``, ``margin`` and ``suggest`` (or a whole ``thresholds``) override the calibrated
-    values read from ``thresholds.yaml``; ``weights`` overrides the scoring constants (experiments).
+    values read from ``thresholds.yaml``; given as keywords they describe the plain three bands,
+    so the related-answer and confirm bands are then off; ``weights`` overrides the scoring constants (experiments).
     """
 
     kind = "matcher"
@@ -74,12 +77,16 @@ class Matcher:
     ) -> None:
         self.locale: Locale = normalize_locale(locale)
         base = thresholds or load_thresholds(self.kind)
-        self.thresholds = Thresholds(
+        if thresholds is None and (answer, margin, suggest) != (None, None, None):
+            base = replace(base, related_answer=OFF, confirm=OFF)  # keywords set the three plain bands
+        self.thresholds = replace(
+            base,
             answer=base.answer if answer is None else answer,
             margin=base.margin if margin is None else margin,
             suggest=base.suggest if suggest is None else suggest,
         )
         self._served: list[_Served] = []
+        self._related = {entry.id: kb.related(entry.id) for entry in kb.served}
         self._choices: list[str] = []
         self._owners: list[int] = []
         indexed: list[IndexedEntry] = []
@@ -127,7 +134,7 @@ class Matcher:
 
     def ask(self, text: str) -> MatchResult:
         """Answer (one match), suggest (up to three) or NONE for a client's message."""
-        return self.thresholds.decide(self._ranking(tokenize(text, self.locale), limit=3))
+        return self.thresholds.decide(self._ranking(tokenize(text, self.locale), limit=RANK_DEPTH))
 
     def ranking(self, text: str, limit: int = 3) -> Ranking:
         """The best ``limit`` entries for ``text`` and what the decision weighs them against."""
@@ -155,7 +162,8 @@ class Matcher:
         top = np.argpartition(-scores, count - 1)[:count]
         top = top[np.argsort(-scores[top], kind="stable")]
         matches = [self._match(int(i), float(scores[i])) for i in top if scores[i] > 0]
-        return Ranking(matches, not_ours, self._exact.owner(tokens))
+        related = self._related.get(matches[0].entry_id, frozenset()) if matches else frozenset()
+        return Ranking(matches, not_ours, self._exact.owner(tokens), related)
 
     def _match(self, index: int, score: float) -> Match:
         served = self._served[index]

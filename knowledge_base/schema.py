@@ -21,8 +21,22 @@ class LocalizedEntry(BaseModel):
     answer: str
 
 
+class RelatedLink(BaseModel):
+    """A one-way neighbour: ``{id: ..., one_way: why the other entry does not list this one}``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(min_length=1)
+    one_way: str = Field(min_length=1)
+
+
 class Entry(BaseModel):
-    """One FAQ entry. Drafts (``draft: true``) are kept for review and never served by a matcher."""
+    """One FAQ entry. Drafts (``draft: true``) are kept for review and never served by a matcher.
+
+    ``related`` lists its neighbours: entries on a close subject that a client asking this one may
+    want next (answered with "see also" buttons; ``knowledge_base.decision``). A plain id must be
+    listed back by that entry (``kb lint``); a ``RelatedLink`` says why not.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
@@ -30,10 +44,16 @@ class Entry(BaseModel):
     tags: tuple[str, ...] = ()
     module: str | None = None
     links: tuple[str, ...] = ()
+    related: tuple[str | RelatedLink, ...] = ()
     draft: bool = False
     source_ticket: str | None = None
     pt_br: LocalizedEntry | None = Field(default=None, alias="pt-BR")
     en: LocalizedEntry | None = None
+
+    @property
+    def related_ids(self) -> tuple[str, ...]:
+        """The ids of the entry's neighbours, in file order."""
+        return tuple(r if isinstance(r, str) else r.id for r in self.related)
 
     def localized(self, locale: str | None = None) -> LocalizedEntry:
         """The entry's text in ``locale`` (loosely written, e.g. "pt_BR", "en-US").

@@ -27,6 +27,9 @@ class ButtonAction(StrEnum):
     FAQ_DID_NOT_HELP = "fn"  # question id
     FAQ_PICK_SUGGESTION = "fs"  # question id, suggestion index
     FAQ_NONE_FIT = "fx"  # question id
+    FAQ_SEE_ALSO = "fa"  # question id, index of the related entry among the entries shown
+    FAQ_CONFIRM_YES = "fc"  # question id ("Você quer saber sobre ...?" Sim)
+    FAQ_CONFIRM_NO = "fd"  # question id (... Não)
     OFFER_TICKET = "ot"  # token
     DECLINE_TICKET = "on"  # token
     PICK_MODULE = "md"  # token, module index
@@ -52,8 +55,8 @@ class ButtonAction(StrEnum):
 
 
 _TWO_ARGUMENTS = frozenset({
-    ButtonAction.FAQ_PICK_SUGGESTION, ButtonAction.PICK_MODULE, ButtonAction.PICK_CRITICALITY,
-    ButtonAction.PICK_ANALYST, ButtonAction.PICK_TICKET, ButtonAction.RATE,
+    ButtonAction.FAQ_PICK_SUGGESTION, ButtonAction.FAQ_SEE_ALSO, ButtonAction.PICK_MODULE,
+    ButtonAction.PICK_CRITICALITY, ButtonAction.PICK_ANALYST, ButtonAction.PICK_TICKET, ButtonAction.RATE,
 })
 
 

@@ -26,7 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from bot.dialog import account, billing, following, opening, rating, self_service
 from bot.dialog.buttons import decode
 from bot.dialog.flow import Handlers
-from bot.dialog.turn import SlaHint, Step, Turn
+from bot.dialog.turn import SlaHint, Step, Turn, WebSignIn
 from bot.messages import Incoming, Reply
 from bot.texts import normalize_locale, t
 from core.desk import HelpDesk
@@ -46,6 +46,7 @@ COMMANDS: dict[str, str] = {
     "chamados": "tickets", "tickets": "tickets", "status": "status", "cancelar": "cancel",
     "cancel": "cancel", "vincular": "link", "link": "link", "idioma": "language",
     "language": "language", "pular": "skip", "skip": "skip", "abrir": "open", "open": "open",
+    "painel": "panel", "panel": "panel",
 }
 HANDLERS = Handlers.merge(account.flow, self_service.flow, opening.flow, following.flow, rating.flow,
                           billing.flow)
@@ -66,6 +67,8 @@ class Dialog:
         scope_hint: Callable[[str, str], str | None] | None = None,
         after_hours: Callable[[str], str | None] | None = None,
         after_commit: Callable[[], None] | None = None,
+        ticket_link: Callable[[str], str | None] | None = None,
+        web_sign_in: WebSignIn | None = None,
     ) -> None:
         self.desk = desk
         self.kb = kb
@@ -75,6 +78,9 @@ class Dialog:
         self.sla_hint = sla_hint
         self.scope_hint = scope_hint
         self.after_hours = after_hours
+        # The web workspace, when it is on: a client's ticket page, and a one-time sign-in link.
+        self.ticket_link = ticket_link
+        self.web_sign_in = web_sign_in
         # The desk's units of work wake the outbox dispatcher themselves; this extra
         # callback is for callers that wire a dispatcher to the dialog only.
         self.after_commit = after_commit

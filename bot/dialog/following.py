@@ -23,7 +23,8 @@ from core.views import TicketView
 
 flow = Flow("following")
 
-ACTIVE = (TicketStatus.OPEN.value, TicketStatus.ANSWERED.value)
+# A FORWARDED ticket is still the client's: their messages go to it (and the analysts), not the FAQ.
+ACTIVE = tuple(status.value for status in model.ACTIVE_STATUSES)
 
 
 def resolution_buttons(number: str, locale: str) -> Buttons:
@@ -142,6 +143,18 @@ def status(turn: Turn, arg: str) -> None:
     turn.say(_status_text(turn, ticket), _status_buttons(ticket, turn.locale))
 
 
+@flow.command("panel")
+def web_panel(turn: Turn, arg: str) -> None:
+    """A one-time link to the web workspace, in the private chat (the chat identity is known)."""
+    analyst_id = turn.identity.analyst_id if turn.identity else None
+    if turn.contact_id is None and analyst_id is None:
+        turn.say(t("need_link", turn.locale))
+        return
+    link = turn.web_sign_in("contact", turn.contact_id) if turn.contact_id is not None \
+        else turn.web_sign_in("analyst", analyst_id) if analyst_id is not None else None
+    turn.say(t("web.chat.sign_in_link", turn.locale, url=link) if link else t("web.chat.web_off", turn.locale))
+
+
 def _status_text(turn: Turn, ticket: TicketView) -> str:
     locale = turn.locale
     lines = [t("status.card", locale, number=ticket.number, subject=ticket.subject,
@@ -160,6 +173,9 @@ def _status_text(turn: Turn, ticket: TicketView) -> str:
     if last:
         lines.append(t("status.last_answer", locale, body=clip(last[-1].body, 500)))
     lines.append(t(f"status.next.{ticket.status}", locale))
+    link = turn.ticket_link(ticket.number)
+    if link:
+        lines.append(t("web.chat.ticket_link", locale, url=link))
     return "\n".join(lines)
 
 

@@ -183,6 +183,9 @@ def confirm_opening(turn: Turn, token: str) -> None:
     if hint:
         lines.append(hint)
     lines.append(t("open.next", turn.locale, number=ticket.number))
+    link = turn.ticket_link(ticket.number)
+    if link:
+        lines.append(t("web.chat.ticket_link", turn.locale, url=link))
     away = turn.after_hours()
     if away:
         lines.append(away)

@@ -63,5 +63,5 @@ def rate_comment(turn: Turn, text: str) -> None:
     turn.state = {}
     if turn.contact_id is None or not text or not 1 <= score <= 5:
         return
-    turn.desk.rate(number, turn.contact_id, score, text, uow=turn.uow)
+    turn.desk.comment_rating(number, turn.contact_id, text, uow=turn.uow)  # no second notice
     turn.say(t("rating.comment_saved", turn.locale))

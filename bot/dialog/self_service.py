@@ -2,7 +2,10 @@
 
 Greetings and thanks are answered in kind. Any other question is logged
 (``core.store.faq_log``) and put to the matcher: a confident answer comes with
-"Isso resolveu?", near matches with up to three suggestions, and no match (or
+"Isso resolveu?" and, when the FAQ knows related entries close behind, a "Veja
+também: ..." button for each; one entry well ahead but with a low score is
+confirmed first ("Você quer saber sobre: ...?" Sim / Não; the decision is logged
+as "confirm"); near matches come as up to three suggestions, and no match (or
 "Não", or "Nenhuma dessas") with the offer to open a ticket, for clients who
 may open one.
 """
@@ -19,7 +22,7 @@ from bot.texts import t
 from core.errors import NotAllowed
 from core.store import faq_log
 from core.store.faq_log import LoggedQuestion
-from knowledge_base.decision import Decision
+from knowledge_base.decision import Decision, MatchResult
 
 flow = Flow("self_service")
 
@@ -46,13 +49,23 @@ def ask_faq(turn: Turn, text: str) -> None:
         turn.say(t("thanks", turn.locale))
         return
     result = turn.dialog.matcher(turn.locale).ask(text[:2000])
+    # The entries shown are logged as "suggested": an answer's "see also" entries follow it there.
+    shown = MatchResult(result.decision, [*result.matches, *result.see_also])
     qid = faq_log.record_question(
         turn.uow.session, platform=turn.incoming.platform, user_id=turn.incoming.user_id,
-        contact_id=turn.contact_id, locale=turn.locale, text=text[:2000], result=result,
+        contact_id=turn.contact_id, locale=turn.locale, text=text[:2000], result=shown,
         now=turn.desk.clock())
     turn.state = {"step": Step.FAQ, "qid": qid, "question": text[:500]}
     if result.decision is Decision.ANSWER and result.best:
-        turn.say(t("faq.answer", turn.locale, answer=result.best.answer.strip()), _did_it_help(turn, qid))
+        see_also = tuple((button(clip(t("btn.see_also", turn.locale, question=m.question), 60),
+                                 ButtonAction.FAQ_SEE_ALSO, qid, i),)
+                         for i, m in enumerate(result.see_also, start=1))
+        turn.say(t("faq.answer", turn.locale, answer=result.best.answer.strip()),
+                 (*_did_it_help(turn, qid), *see_also))
+    elif result.decision is Decision.CONFIRM and result.best:
+        turn.say(t("faq.confirm", turn.locale, question=result.best.question.rstrip("?")),
+                 ((button(t("btn.yes", turn.locale), ButtonAction.FAQ_CONFIRM_YES, qid),
+                   button(t("btn.no", turn.locale), ButtonAction.FAQ_CONFIRM_NO, qid)),))
     elif result.decision is Decision.SUGGEST:
         rows = tuple((button(clip(m.question, 60), ButtonAction.FAQ_PICK_SUGGESTION, qid, i),)
                      for i, m in enumerate(result.matches))
@@ -100,6 +113,53 @@ def faq_pick_suggestion(turn: Turn, qid: str, index: str) -> None:
     # Record the entry shown; the feedback comes when the client answers "Isso resolveu?".
     faq_log.record_shown_entry(turn.uow.session, question.id, entry.id)
     turn.pressed = clip(text.question, 60)
+    turn.state = {"step": Step.FAQ, "qid": question.id, "question": question.text[:500]}
+    turn.say(t("faq.answer", turn.locale, answer=text.answer.strip()), _did_it_help(turn, question.id))
+
+
+@flow.button(ButtonAction.FAQ_CONFIRM_YES)
+def faq_confirm_yes(turn: Turn, qid: str) -> None:
+    """Sim to "Você quer saber sobre ...?": the answer, then "Isso resolveu?" as for any answer."""
+    question = _unanswered(turn, qid)
+    if question is None:
+        return
+    _show_entry(turn, question, 0, t("btn.yes", turn.locale))
+
+
+@flow.button(ButtonAction.FAQ_CONFIRM_NO)
+def faq_confirm_no(turn: Turn, qid: str) -> None:
+    """Não to "Você quer saber sobre ...?": the entry did not fit (logged as none_fit); offer a ticket."""
+    _faq_missed(turn, qid, faq_log.NONE_FIT, "btn.no")
+
+
+@flow.button(ButtonAction.FAQ_SEE_ALSO)
+def faq_see_also(turn: Turn, qid: str, index: str) -> None:
+    """A "Veja também: ..." button under an answer: that related entry's answer.
+
+    Before the client judged the answer, the related entry becomes the one logged as shown and
+    gets "Isso resolveu?"; after, it is only shown and the verdict already logged stays.
+    """
+    question = faq_log.find_question(turn.uow.session, int(qid), platform=turn.incoming.platform,
+                                     user_id=turn.incoming.user_id) if qid.isdigit() else None
+    if question is None or not index.isdigit() or not 0 < int(index) < len(question.suggested):
+        turn.stale()
+        return
+    _show_entry(turn, question, int(index), ask_feedback=question.feedback is None)
+
+
+def _show_entry(turn: Turn, question: LoggedQuestion, index: int, pressed: str | None = None,
+                *, ask_feedback: bool = True) -> None:
+    """Show the ``index``-th entry shown for ``question`` (and ask "Isso resolveu?" about it)."""
+    entry = turn.dialog.kb.get(question.suggested[index]) if index < len(question.suggested) else None
+    if entry is None:
+        turn.stale()
+        return
+    text = entry.localized(turn.locale)
+    turn.pressed = pressed or clip(text.question, 60)
+    if not ask_feedback:
+        turn.say(text.answer.strip())
+        return
+    faq_log.record_shown_entry(turn.uow.session, question.id, entry.id)
     turn.state = {"step": Step.FAQ, "qid": question.id, "question": question.text[:500]}
     turn.say(t("faq.answer", turn.locale, answer=text.answer.strip()), _did_it_help(turn, question.id))
 

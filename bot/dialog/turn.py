@@ -63,6 +63,15 @@ class SlaHint(Protocol):
     def __call__(self, key: str, locale: str, *, uow: UnitOfWork | None = None) -> str | None: ...
 
 
+class WebSignIn(Protocol):
+    """A one-time sign-in link to the web workspace for a contact or an analyst (``bot.web.links``).
+
+    Given the chat turn's ``uow``, the link's row lands with the turn's reply.
+    """
+
+    def __call__(self, kind: str, person_id: int, *, uow: UnitOfWork | None = None) -> str: ...
+
+
 class DialogContext(Protocol):
     """What the flows use beyond the turn: the help desk, the FAQ and the hints plugged in."""
 
@@ -135,6 +144,16 @@ class Turn:
     def after_hours(self) -> str | None:
         away = self.dialog.after_hours
         return away(self.locale) if away is not None else None
+
+    def ticket_link(self, number: str) -> str | None:
+        """The client's web page of the ticket, when the web workspace is on."""
+        link = getattr(self.dialog, "ticket_link", None)
+        return link(number) if link is not None else None
+
+    def web_sign_in(self, kind: str, person_id: int) -> str | None:
+        """A one-time sign-in link (its row in this turn's unit of work), when the web workspace is on."""
+        issue: WebSignIn | None = getattr(self.dialog, "web_sign_in", None)
+        return issue(kind, person_id, uow=self.uow) if issue is not None else None
 
 
 def clip(text: str, limit: int) -> str:

@@ -52,6 +52,7 @@ class AnalystDesk:
         self.explicit = config.relay.explicit
         self.reply_marker = config.relay.reply_marker
         self.note_marker = config.relay.note_marker
+        self.web_sign_in = config.web_sign_in
 
     async def analyst_id(self, user_id: str) -> int | None:
         identity = await asyncio.to_thread(self.desk.identity, PLATFORM, user_id)
@@ -169,6 +170,10 @@ class AnalystDesk:
         rest = text.split(None, 2)[2] if len(words) > 2 else ""
         if verb in {"fila", "queue"}:
             return self._queue(analyst)
+        if verb in {"painel", "panel"}:  # answered as an ephemeral: only this analyst sees the link
+            if self.web_sign_in is None:
+                return escape(t("web.chat.web_off", LOCALE))
+            return escape(t("web.chat.sign_in_link", LOCALE, url=self.web_sign_in("analyst", analyst)))
         if verb in {"horas", "hours"}:
             return self._hours(analyst, text)
         if verb in {"ver", "show", "assumir", "claim", "fechar", "close", "escalar", "escalate",

@@ -1,10 +1,11 @@
 """``SlackBot``: the Bolt app, its listeners and the outbox deliverer, built from a ``SlackConfig``.
 
-HTTP mode: mount ``http_handler`` at ``POST /slack/events`` (events,
-interactivity and slash commands share that URL); Bolt verifies every request's
-signature and rejects a missing or wrong one, or a timestamp more than five
-minutes old, with 401 before any listener runs. Socket Mode: ``start_socket_mode``
-when ``SLACK_APP_TOKEN`` is set.
+HTTP mode: mount ``http_handler`` at ``/slack/events`` (events,
+interactivity and slash commands share that URL); ``bot/slack/gate.py`` checks
+every request before Bolt parses it (method, size, the signature on the raw
+body, content type, shape) and refuses with a 4xx and no body. Socket Mode:
+``start_socket_mode`` when ``SLACK_APP_TOKEN`` is set. Bolt and the Web API
+clients log through ``bot.quiet.library_logger``: never a request body.
 
 Every listener acknowledges at once and hands its work to ``Tasks``
 (``process_before_response=True`` makes Bolt answer Slack only after the
@@ -15,20 +16,23 @@ and ``idle()`` can wait for it).
 from __future__ import annotations
 
 import logging
-import re
 from typing import Any
 
 from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.dialog import COMMANDS, Dialog
+from bot.doors import Refused, refuse
+from bot.quiet import library_logger
 from bot.slack.analysts import AnalystDesk
 from bot.slack.blocks import DESK_ACTION, DIALOG_ACTION
 from bot.slack.clients import ClientChats
 from bot.slack.config import SlackConfig
 from bot.slack.delivery import SlackDeliverer
+from bot.slack.gate import ANALYST_COMMAND, CLIENT_COMMAND, read_verified
 from bot.slack.inbound import is_human_message, is_thread_reply
 from bot.slack.tasks import Tasks
 from bot.slack.users import Users
@@ -36,10 +40,6 @@ from core.desk import HelpDesk
 
 log = logging.getLogger(__name__)
 
-ANALYST_COMMAND = "/chamado"
-# The dialog's commands, as Slack slash commands for clients (Slack's own /status wins over ours,
-# so a client types " /status" with a leading space in the DM, or "/chamado status").
-CLIENT_COMMAND = re.compile(r"^/(" + "|".join(sorted(COMMANDS)) + r")$")
 DELIVERY_TIMEOUT = 15
 
 
@@ -53,19 +53,21 @@ class SlackBot:
         self.desk = desk
         self.dialog = dialog
         base_url = config.api_base_url or AsyncWebClient.BASE_URL
-        self.client = AsyncWebClient(token=config.bot_token, base_url=base_url)
+        sdk_log = library_logger("chamado.slack.sdk")
+        self.client = AsyncWebClient(token=config.bot_token, base_url=base_url, logger=sdk_log)
         self.app = AsyncApp(
             name="chamado",
             client=self.client,  # carries the token (a token given twice only makes Bolt warn)
             signing_secret=config.signing_secret or "",
             request_verification_enabled=True,
             process_before_response=True,
+            logger=library_logger("chamado.slack.bolt"),
         )
         # The outbox decides when to retry: no client-side retries that would sleep on a 429.
         self.deliverer = SlackDeliverer(
             desk,
             AsyncWebClient(token=config.bot_token, base_url=base_url, retry_handlers=[],
-                           timeout=DELIVERY_TIMEOUT),
+                           timeout=DELIVERY_TIMEOUT, logger=sdk_log),
             config.analysts_channel,
             locale=config.locale,
         )
@@ -87,11 +89,18 @@ class SlackBot:
             log.info("slack bot ready", extra={"bot_user": self.bot_user_id, "team": response.get("team_id")})
 
     async def http_handler(self, request: web.Request) -> web.Response:
-        """aiohttp handler for ``POST /slack/events``."""
-        if not self.config.signing_secret:
-            # Without a secret every signature would "verify": refuse instead.
-            return web.Response(status=401, text="SLACK_SIGNING_SECRET is not set")
-        response = await self.app.async_dispatch(await to_bolt_request(request))
+        """aiohttp handler for ``/slack/events`` (any method: the gate answers 405 to all but POST)."""
+        # Without a secret every signature would "verify": the gate refuses instead.
+        try:
+            raw, _ = await read_verified(request, self.config.signing_secret or "")
+            bolt_request = AsyncBoltRequest(body=raw, query=request.query_string, headers=dict(request.headers))
+        except Refused as refused:
+            return refuse("slack", refused.status, refused.reason)
+        except Exception:  # Bolt's context extraction on an odd but well-formed body
+            return refuse("slack", 400, "unreadable")
+        response = await self.app.async_dispatch(bolt_request)
+        if 400 <= response.status < 500:
+            return refuse("slack", response.status, "refused by bolt")
         return await to_aiohttp_response(response)
 
     async def start_socket_mode(self) -> None:

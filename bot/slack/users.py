@@ -9,6 +9,8 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.slack.api import error_code
+
 log = logging.getLogger(__name__)
 
 
@@ -36,7 +38,8 @@ class Users:
             response = await self.client.users_info(user=user_id, include_locale=True)
         except (SlackApiError, aiohttp.ClientError, OSError, TimeoutError) as exc:
             # Not worth failing a conversation over: pt-BR and no name will do.
-            log.warning("users.info failed", extra={"user": user_id, "error": str(exc)[:200]})
+            error = error_code(exc) if isinstance(exc, SlackApiError) else type(exc).__name__
+            log.warning("users.info failed", extra={"user": user_id, "error": error})
             return Profile(user_id, None, None)
         user = response.get("user") or {}
         profile = user.get("profile") or {}

@@ -10,7 +10,6 @@ the dispatcher hands outbox rows to ``deliverer``.
 from __future__ import annotations
 
 import asyncio
-import hmac
 import logging
 from typing import Any
 
@@ -20,6 +19,8 @@ from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
 
 from bot.dialog import Dialog
+from bot.doors import Refused, refuse
+from bot.quiet import library_logger
 from bot.telegram.blocking import BlockingPool
 from bot.telegram.client_handlers import ClientHandlers
 from bot.telegram.config import TelegramConfig
@@ -27,13 +28,13 @@ from bot.telegram.delivery import TelegramDeliverer
 from bot.telegram.desk_handlers import DeskHandlers
 from bot.telegram.ordering import ChatOrder, ChatOrderedProcessor, chat_key
 from bot.telegram.texts import t
+from bot.telegram.webhook import read_update
 from core.desk import HelpDesk
 
 log = logging.getLogger(__name__)
 
 DEFAULT_API = "https://api.telegram.org"
 ALLOWED_UPDATES = ["message", "callback_query"]
-SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MAX_CONCURRENT_UPDATES = 64
 HANDLER_THREADS = 8  # the dialog's database work; the outbox dispatcher keeps asyncio's default executor
 CLIENT_COMMANDS = {
@@ -64,6 +65,7 @@ class TelegramBot:
         self.config = config
         self.desk = desk
         self.dialog = dialog
+        library_logger("telegram")  # PTB logs every API call's parameters (message texts) at DEBUG
         self.order = ChatOrder()
         base_url, file_url = api_urls(config)
         builder: Any = (
@@ -135,18 +137,12 @@ class TelegramBot:
     # --- webhook ------------------------------------------------------------------
 
     async def webhook_handler(self, request: web.Request) -> web.Response:
-        """aiohttp handler: 403 without the right secret; 200 once the update is handled."""
-        given = request.headers.get(SECRET_HEADER)
-        if not self._secret or given is None or not hmac.compare_digest(given.encode(), self._secret.encode()):
-            return web.Response(status=403, text="forbidden")
+        """aiohttp handler: a 4xx with no body for what ``bot/telegram/webhook.py`` refuses
+        (403 without the right secret); 200 once the update is handled."""
         try:
-            data = await request.json()
-            update = Update.de_json(data, self.application.bot)
-        except Exception:
-            log.warning("malformed webhook body refused")
-            return web.Response(status=400, text="bad update")
-        if update is None:
-            return web.Response(status=400, text="bad update")
+            update = await read_update(request, self._secret, self.application.bot)
+        except Refused as refused:
+            return refuse("telegram", refused.status, refused.reason)
         ok = await self.process_update(update)
         # Non-2xx makes Telegram deliver it again later; the handlers are idempotent.
         return web.Response(status=200 if ok else 500, text="ok" if ok else "retry")

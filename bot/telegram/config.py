@@ -7,9 +7,13 @@ variables), and tests may build one directly.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.relay_rules import RelayRules
+
+WebSignInLink = Callable[[str, int], str]
+"""(kind "analyst" | "contact", id) -> a one-time sign-in link to the web workspace (``bot.web.links``)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -23,3 +27,4 @@ class TelegramConfig:
     rate_limit: bool  # PTB's rate limiter in front of the Bot API
     locale: str  # what the analysts' group reads (and the default command menu)
     relay: RelayRules
+    web_sign_in: WebSignInLink | None = None  # the web workspace is on: /painel answers with a link

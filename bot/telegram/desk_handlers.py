@@ -3,7 +3,8 @@
 A message in a ticket's thread from a registered analyst is a public reply,
 relayed to the client (with ``RELAY_MODE=explicit``, only messages that start
 with the reply marker are; the rest become internal notes). Commands:
-/assumir, /nota TEXTO, /escalar MOTIVO, /fechar, /encaminhar ÁREA, /horas.
+/assumir, /nota TEXTO, /escalar MOTIVO, /fechar, /encaminhar ÁREA, /horas; and, anywhere
+in the group, /painel: a sign-in link to the web workspace, sent as a private message.
 Anyone else gets a short refusal and nothing changes. Messages outside a
 ticket's thread are ignored, except an analyst's command, which gets a hint.
 Each update is handled once (``mark_processed``); replies also carry their
@@ -45,6 +46,7 @@ COMMANDS = {
     "ajuda": "help", "help": "help",
 }
 NOTE_REACTION = "✍"
+PANEL_COMMANDS = frozenset({"painel", "panel"})
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,7 @@ class DeskHandlers:
         self.explicit = config.relay.explicit
         self.reply_marker = config.relay.reply_marker
         self.note_marker = config.relay.note_marker
+        self.web_sign_in = config.web_sign_in
 
     def handlers(self) -> list[BaseHandler[Update, ContextTypes.DEFAULT_TYPE, None]]:
         in_group = filters.Chat(self.chat_id) & filters.UpdateType.MESSAGE
@@ -108,6 +111,9 @@ class DeskHandlers:
         number = await self.pool.run(self._ticket_of, message)
         identity = await self.pool.run(self.desk.identity, PLATFORM, str(message.from_user.id))
         analyst_id = identity.analyst_id if identity is not None else None
+        if command is not None and command[0] in PANEL_COMMANDS:
+            await self._panel(message, analyst_id)
+            return
         if number is None:
             if analyst_id is not None and command is not None and command[0] in COMMANDS:
                 await self._answer(message, Feedback(t("tg.outside_thread", self.locale)))
@@ -120,6 +126,25 @@ class DeskHandlers:
         except DomainError as exc:
             feedback = Feedback(exc.render(self.locale))
         await self._answer(message, feedback)
+
+    async def _panel(self, message: Message, analyst_id: int | None) -> None:
+        """``/painel``: a one-time link to the web workspace, in a private message (never in the group)."""
+        assert message.from_user is not None
+        if analyst_id is None:
+            await self._answer(message, Feedback(t("tg.refuse_non_analyst", self.locale)))
+            return
+        if self.web_sign_in is None:
+            await self._answer(message, Feedback(t("web.chat.web_off", self.locale)))
+            return
+        link = await self.pool.run(self.web_sign_in, "analyst", analyst_id)
+        try:
+            await message.get_bot().send_message(chat_id=message.from_user.id,
+                                                 text=t("web.chat.sign_in_link", self.locale, url=link))
+        except TelegramError as exc:  # the analyst never opened a private chat with the bot
+            log.info("web sign-in link not sent privately", extra={"error": type(exc).__name__})
+            await self._answer(message, Feedback(t("web.chat.open_private_chat", self.locale)))
+            return
+        await self._answer(message, Feedback(t("web.chat.sent_privately", self.locale)))
 
     def _ticket_of(self, message: Message) -> str | None:
         """The ticket whose thread the message is in: by forum topic, else by what it replies to."""

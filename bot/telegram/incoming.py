@@ -10,6 +10,11 @@ from core.model import Attachment
 PLATFORM = "telegram"
 
 
+def _str(value: object) -> str | None:
+    """PTB takes a webhook's JSON as it comes: a field that should be text may be anything."""
+    return value if isinstance(value, str) else None
+
+
 def attachments_of(message: Message) -> tuple[Attachment, ...]:
     """The files a message carries, by file_id (a photo: its largest size)."""
     found: list[Attachment] = []
@@ -38,7 +43,7 @@ def attachments_of(message: Message) -> tuple[Attachment, ...]:
 
 def text_of(message: Message, bot_username: str | None) -> str:
     """The message's text or caption, with ``/command@thisbot`` shortened to ``/command``."""
-    text = message.text or message.caption or ""
+    text = _str(message.text) or _str(message.caption) or ""
     return strip_bot_name(text, bot_username)
 
 
@@ -76,8 +81,8 @@ def from_message(update: Update, bot_username: str | None) -> Incoming:
         attachments=attachments_of(message),
         message_id=str(message.message_id),
         update_key=str(update.update_id),
-        locale=user.language_code,
-        display_name=user.first_name,
+        locale=_str(user.language_code),
+        display_name=_str(user.first_name),
     )
 
 
@@ -88,15 +93,15 @@ def from_callback(update: Update) -> Incoming:
     user = query.from_user
     message = query.message
     chat_id = message.chat.id if message is not None else user.id
-    text = message.text if isinstance(message, Message) else None
+    text = _str(message.text) if isinstance(message, Message) else None
     return Incoming(
         platform=PLATFORM,
         user_id=str(user.id),
         chat_id=str(chat_id),
-        button=query.data or "",
+        button=_str(query.data) or "",
         update_key=str(update.update_id),
-        locale=user.language_code,
-        display_name=user.first_name,
+        locale=_str(user.language_code),
+        display_name=_str(user.first_name),
         button_message_id=str(message.message_id) if message is not None else None,
         extra={"message_text": text} if text else {},
     )

@@ -1,4 +1,4 @@
-"""``chamado contacts add|list|invite``: client contacts and their one-time ``/vincular`` codes."""
+"""``chamado contacts add|list|invite|role|manager``: client contacts, their role, one-time ``/vincular`` codes."""
 
 from __future__ import annotations
 
@@ -65,3 +65,19 @@ def contacts_invite(
     out.print(f"Código de convite para {invite.email}: [bold]{invite.code}[/bold]")
     out.print(f"Válido até {invite.expires_at:%d/%m/%Y %H:%M} UTC, uma única vez. "
               f"O cliente envia ao bot: /vincular {invite.code}")
+
+
+@contacts_app.command("role")
+@handle_errors
+def contacts_role(email: str, role: Annotated[str, typer.Argument(help="PROJECT_MANAGER or OTHER.")]) -> None:
+    """Change a contact's role (a second project manager is refused: see contacts manager)."""
+    contact = helpdesk().set_contact_role(email, role)
+    out.print(f"{contact.email}: {contact.role}.")
+
+
+@contacts_app.command("manager")
+@handle_errors
+def contacts_manager(email: str) -> None:
+    """Hand the project manager role to EMAIL; the organization's current manager becomes OTHER."""
+    contact = helpdesk().hand_over_manager(email)
+    out.print(f"{contact.email} é agora o gerente de projeto de {contact.organization_slug}.")

@@ -68,6 +68,7 @@ def console(
 def serve(
     telegram: Annotated[bool, typer.Option("--telegram", help="Run the Telegram bot.")] = False,
     slack: Annotated[bool, typer.Option("--slack", help="Run the Slack app.")] = False,
+    web: Annotated[bool, typer.Option("--web", help="Serve the web workspace (also WEB_ENABLED=true).")] = False,
     webhook: Annotated[str | None, typer.Option("--webhook", help="Telegram webhook URL (else long polling).")] = None,
     port: Annotated[int | None, typer.Option(help="HTTP port (webhooks, /healthz, /metrics).")] = None,
     no_dispatch: Annotated[bool, typer.Option("--no-dispatch", help="Do not run the outbox dispatcher here.")] = False,
@@ -83,8 +84,9 @@ def serve(
 
     conf = settings()
     setup_logging(conf.log_format, conf.log_level)
-    options = ServeOptions(telegram=telegram, slack=slack, webhook_url=webhook, host=conf.http_host,
-                           port=port or conf.http_port, dispatch=not no_dispatch, receive=not dispatch_only)
+    options = ServeOptions(telegram=telegram, slack=slack, web=web or conf.web_enabled, webhook_url=webhook,
+                           host=conf.http_host, port=port or conf.http_port, dispatch=not no_dispatch,
+                           receive=not dispatch_only)
     try:
         code = asyncio.run(run_service(conf, options))
     except ConfigError as exc:

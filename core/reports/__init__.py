@@ -11,7 +11,8 @@ local time). Each report reads on the caller's unit of work when given one
 - ``core.reports.sla``: ``sla_report``, first-response and resolution compliance per plan and criticality;
 - ``core.reports.sla_snapshot``: ``sla_sweep_snapshot``, the SLA pass over every active ticket that a
   scheduler reuses to raise alerts;
-- ``core.reports.faq``: ``kb_report``, how the FAQ served the clients, and ``faq_gaps``, what to write next.
+- ``core.reports.faq``: ``kb_report``, how the FAQ served the clients, and ``faq_gaps``, what to write next;
+- ``core.reports.dashboard``: ``dashboard_report``, the month's figures the manager's dashboard draws.
 
 What they share: ``core.reports.sla_clocks`` (both SLA clocks of many tickets
 in two queries), ``core.reports.prefix_calendar`` (``PrefixCalendar``, a
@@ -20,6 +21,7 @@ fast business calendar) and ``core.reports.common`` (time zone, rounding).
 
 from core.billing import BILLING_TZ
 from core.reports.billing import CSV_COLUMNS, BillingReport, OrganizationBilling, TicketBilling, billing_report
+from core.reports.dashboard import Dashboard, DayCount, dashboard_report, dashboard_tables
 from core.reports.faq import AskedQuestion, FaqGap, KbReport, faq_gaps, kb_report
 from core.reports.prefix_calendar import PrefixCalendar
 from core.reports.sla import SlaBreach, SlaGroup, SlaReport, sla_report
@@ -35,6 +37,8 @@ __all__ = [
     "RESOLUTION",
     "AskedQuestion",
     "BillingReport",
+    "Dashboard",
+    "DayCount",
     "FaqGap",
     "KbReport",
     "OrganizationBilling",
@@ -47,6 +51,8 @@ __all__ = [
     "SlaSnapshotItem",
     "TicketBilling",
     "billing_report",
+    "dashboard_report",
+    "dashboard_tables",
     "faq_gaps",
     "kb_report",
     "sla_report",

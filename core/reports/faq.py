@@ -143,7 +143,7 @@ def kb_figures(month: str | None, questions: Sequence[AskedQuestion], opened: Ma
     average = (round(sum(score * n for score, n in ratings.items()) / total_ratings, 2)
                if total_ratings else None)
     gaps = faq_gaps([q for q in questions if q.decision == "none" or q.feedback in NEGATIVE_FEEDBACK],
-                    top=top, similarity=similarity)
+                    top=top, similarity=similarity) if top > 0 else ()
     return KbReport(
         month=month, questions=len(questions),
         decisions=dict(decisions), feedback=dict(feedback), deflected=deflected,
@@ -185,7 +185,7 @@ def _ratings(session: Session, period: tuple[datetime, datetime] | None) -> dict
 
 
 def _deflected(q: AskedQuestion, opened: Mapping[int, Sequence[datetime]]) -> bool:
-    if q.decision not in ("answer", "suggest") or q.ticket_id is not None:
+    if q.decision not in ("answer", "confirm", "suggest") or q.ticket_id is not None:
         return False
     if q.feedback == HELPFUL:
         return True

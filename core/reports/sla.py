@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from core.billing import month_bounds, parse_month
 from core.business_calendar import BusinessCalendar
@@ -129,18 +130,24 @@ def sla_report(desk: HelpDesk, month: str, calendar: BusinessCalendar | None = N
     policy = policy or DEFAULT_POLICY
     now = desk.clock()
     with desk.work(uow) as uow:
-        session = uow.session
-        # "Any organization" lets the planner walk ix_tickets_organization (organization_id, created_at)
-        # for the month instead of scanning every ticket event ever recorded.
-        in_month = (Ticket.organization_id.in_(select(Organization.id)), Ticket.created_at >= start,
-                    Ticket.created_at < end)
-        measured = measure(session, in_month, calendar, policy, now)
-        alerts = session.execute(
-            select(SlaAlert.ticket_id, SlaAlert.target).join(Ticket, Ticket.id == SlaAlert.ticket_id)
-            .where(*in_month, SlaAlert.level == ALERT_BREACH)
-        ).all()
+        measured, alerts = month_clocks(uow.session, start, end, calendar, policy, now)
     totals = sla_group("ALL", "ALL", measured, None)
     return SlaReport(month, start, end, now, sla_groups(measured, policy), totals, sla_breaches(measured, alerts))
+
+
+def month_clocks(session: Session, start: datetime, end: datetime, calendar: BusinessCalendar,
+                 policy: SlaPolicy, now: datetime) -> tuple[list[MeasuredTicket], list[Any]]:
+    """The clocks of the tickets created in ``[start, end)`` and their recorded breaches (ticket id, target)."""
+    # "Any organization" lets the planner walk ix_tickets_organization (organization_id, created_at)
+    # for the month instead of scanning every ticket event ever recorded.
+    in_month = (Ticket.organization_id.in_(select(Organization.id)), Ticket.created_at >= start,
+                Ticket.created_at < end)
+    measured = measure(session, in_month, calendar, policy, now)
+    alerts = session.execute(
+        select(SlaAlert.ticket_id, SlaAlert.target).join(Ticket, Ticket.id == SlaAlert.ticket_id)
+        .where(*in_month, SlaAlert.level == ALERT_BREACH)
+    ).all()
+    return measured, list(alerts)
 
 
 def sla_groups(measured: Sequence[MeasuredTicket], policy: SlaPolicy) -> tuple[SlaGroup, ...]:

@@ -23,6 +23,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -105,6 +106,7 @@ class Analyst(Base):
     level: Mapped[str] = mapped_column(String(2))
     specialties: Mapped[list[str]] = mapped_column(JSON, default=list)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    manager: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime]
 
 
@@ -317,6 +319,20 @@ class Invite(Base):
     created_at: Mapped[datetime]
 
 
+class WebSignIn(Base):
+    """A one-time, expiring sign-in link to the web workspace, for an analyst or a contact (hash only)."""
+
+    __tablename__ = "web_sign_ins"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    analyst_id: Mapped[int | None] = mapped_column(ForeignKey("analysts.id"), index=True)
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+
+
 class Conversation(Base):
     """Where a chat user is in the dialog; kept here so restarts and workers continue it."""
 
@@ -409,3 +425,16 @@ class BillingApproval(Base):
     requested_at: Mapped[datetime]
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"))
     decided_at: Mapped[datetime | None]
+
+
+class AuditEntry(Base):
+    """Who asked what of people's data (exports, erasures, retention runs): ids and counts, never the data."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_at", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime]
+    action: Mapped[str] = mapped_column(String(40))
+    contact_id: Mapped[int | None] = mapped_column(Integer)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

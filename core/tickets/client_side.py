@@ -106,20 +106,37 @@ class ClientActions(TicketRecording):
 
     def rate(self, number: str, contact_id: int, score: int, comment: str | None = None, *,
              uow: UnitOfWork | None = None) -> TicketView:
-        """Satisfaction 1-5 (and a comment) on a closed ticket."""
+        """Satisfaction 1-5 (and a comment) on a closed ticket, once per closing: one notice."""
         if not 1 <= score <= 5:
             raise InvalidInput("rating.bad_score")
         with self.work(uow) as uow:
             session = uow.session
             contact = self._contact(session, contact_id)
             ticket = self._ticket_for_contact(session, number, contact)
-            if ticket.status != TicketStatus.CLOSED:
-                raise InvalidTransition("rating.not_closed", number=ticket.number)
+            try:
+                model.check_rating(ticket.status, ticket.satisfaction is not None)
+            except InvalidTransition as exc:
+                raise InvalidTransition(exc.key, number=ticket.number) from None
             ticket.satisfaction = score
-            if comment and comment.strip():
-                ticket.satisfaction_comment = comment.strip()[:2000]
-            event = self._event(session, ticket, "rated", Actor.contact(contact.id), score=score)
-            self._notify_analysts(session, ticket, event, "rated",
-                                  {"score": score, "comment": (comment or "").strip()[:500]})
-            view = self._view(session, ticket)
-            return view
+            text = (comment or "").strip()[:2000]
+            ticket.satisfaction_comment = text or None
+            event = self._event(session, ticket, "rated", Actor.contact(contact.id), score=score,
+                                comment=text or None)
+            self._notify_analysts(session, ticket, event, "rated", {"score": score, "comment": text[:500]})
+            return self._view(session, ticket)
+
+    def comment_rating(self, number: str, contact_id: int, comment: str, *,
+                       uow: UnitOfWork | None = None) -> TicketView:
+        """The comment that follows a score in the chat: kept with the rating, no second notice
+        (the analysts were told the score; the comment is in the ticket and its events)."""
+        with self.work(uow) as uow:
+            session = uow.session
+            contact = self._contact(session, contact_id)
+            ticket = self._ticket_for_contact(session, number, contact)
+            if ticket.status != TicketStatus.CLOSED or ticket.satisfaction is None:
+                raise InvalidTransition("rating.not_closed", number=ticket.number)
+            text = comment.strip()[:2000]
+            if text:
+                ticket.satisfaction_comment = text
+                self._event(session, ticket, "rating_commented", Actor.contact(contact.id), comment=text)
+            return self._view(session, ticket)

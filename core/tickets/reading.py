@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, case, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from core import model
-from core.model import Actor, ActorKind, TicketStatus
+from core.errors import InvalidInput
+from core.model import Actor, ActorKind, Criticality, Level, Plan, TicketStatus
 from core.store.db import UnitOfWork
-from core.store.orm import Ticket
+from core.store.orm import Analyst, Organization, Ticket
 from core.tickets.recording import TicketRecording
 from core.usecases import organization_by_slug
 from core.views import TicketView
@@ -20,6 +22,38 @@ _TICKET_LOAD = (
     selectinload(Ticket.requester),
     selectinload(Ticket.assignee),
 )
+
+
+QUEUE_STATUSES = (TicketStatus.OPEN.value, TicketStatus.ANSWERED.value)
+MAX_PAGE_SIZE = 100
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    """What the queue page asks for; empty values do not filter. ``status`` empty: open and answered."""
+
+    status: str = ""
+    level: str = ""
+    module: str = ""
+    assignee: str = ""  # an analyst's e-mail
+    plan: str = ""
+    criticality: str = ""
+    mine_of: int | None = None  # an analyst id: only tickets assigned to them
+    unassigned: bool = False
+    breached: bool = False
+    order: Literal["activity", "deadline"] = "activity"
+    offset: int = 0
+    limit: int = 25
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    """One page of the queue and how many tickets match in all."""
+
+    tickets: tuple[TicketView, ...]
+    total: int
+    offset: int
+    limit: int
 
 
 class TicketReading(TicketRecording):
@@ -94,3 +128,60 @@ class TicketReading(TicketRecording):
                  "created_at": e.created_at.isoformat()}
                 for e in ticket.events
             ]
+
+    def queue_page(self, filters: QueueFilters, *, uow: UnitOfWork | None = None) -> QueuePage:
+        """The queue as the web page shows it: filtered, ordered (latest activity or nearest deadline), paged.
+
+        "Breached" uses the due times the SLA service stores on each ticket: a first
+        response still missing past its due time, or a running resolution clock past its own.
+        """
+        limit = max(1, min(filters.limit, MAX_PAGE_SIZE))
+        offset = max(0, filters.offset)
+        now = self.clock()
+        with self.work(uow) as uow:
+            session = uow.session
+            where: list[ColumnElement[bool]] = []
+            if filters.status:
+                where.append(Ticket.status == model.parse_enum(TicketStatus, filters.status,
+                                                               "ticket.bad_status").value)
+            else:
+                where.append(Ticket.status.in_(QUEUE_STATUSES))
+            if filters.level:
+                where.append(Ticket.level == model.parse_enum(Level, filters.level, "analyst.bad_level").value)
+            if filters.criticality:
+                where.append(Ticket.criticality == model.parse_enum(
+                    Criticality, filters.criticality, "ticket.bad_criticality").value)
+            if filters.module:
+                where.append(Ticket.module == model.match_module(filters.module, self.modules))
+            if filters.plan:
+                plan = model.parse_enum(Plan, filters.plan, "org.bad_plan").value
+                where.append(Ticket.organization_id.in_(select(Organization.id).where(Organization.plan == plan)))
+            if filters.assignee:
+                analyst_id = session.scalar(select(Analyst.id).where(Analyst.email == filters.assignee.strip().lower()))
+                if analyst_id is None:
+                    raise InvalidInput("queue.unknown_assignee", email=filters.assignee[:100])
+                where.append(Ticket.assignee_id == analyst_id)
+            if filters.mine_of is not None:
+                where.append(Ticket.assignee_id == filters.mine_of)
+            if filters.unassigned:
+                where.append(Ticket.assignee_id.is_(None))
+            if filters.breached:
+                where.append(or_((Ticket.first_response_at.is_(None)) & (Ticket.first_response_due_at < now),
+                                 Ticket.resolution_due_at < now))
+            total = session.scalar(select(func.count(Ticket.id)).where(*where)) or 0
+            query = select(Ticket).options(*_TICKET_LOAD).where(*where)
+            if filters.order == "deadline":
+                due = case((Ticket.first_response_at.is_(None), Ticket.first_response_due_at),
+                           else_=Ticket.resolution_due_at)
+                query = query.order_by(due.is_(None), due, Ticket.id)
+            else:
+                query = query.order_by(_latest_activity(session.get_bind().dialect.name).desc(), Ticket.id.desc())
+            rows = session.scalars(query.limit(limit).offset(offset))
+            return QueuePage(tuple(TicketView.of(t) for t in rows), total, offset, limit)
+
+
+def _latest_activity(dialect: str) -> ColumnElement[Any]:
+    """The latest of opening, the client's and the analysts' last activity (SQL ``greatest`` / ``max``)."""
+    parts = (Ticket.created_at, func.coalesce(Ticket.last_client_activity_at, Ticket.created_at),
+             func.coalesce(Ticket.last_analyst_activity_at, Ticket.created_at))
+    return func.greatest(*parts) if dialect == "postgresql" else func.max(*parts)

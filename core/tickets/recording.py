@@ -90,6 +90,8 @@ class TicketRecording(UseCases):
             ticket.closed_at = self.clock()
         elif previous == TicketStatus.CLOSED:
             ticket.closed_at = None
+            # One rating per closing: the next closing is rated afresh (the "rated" events keep the history).
+            ticket.satisfaction, ticket.satisfaction_comment = None, None
         event = self._event(session, ticket, kind, actor, from_status=previous,
                             to_status=target, **detail)
         for hook in self.hooks:

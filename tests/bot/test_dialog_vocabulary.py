@@ -12,6 +12,7 @@ from bot.dialog.turn import Turn
 # The codes buttons already sent to clients carry: changing one strands those buttons.
 WIRE_CODES = {
     "FAQ_HELPED": "fy", "FAQ_DID_NOT_HELP": "fn", "FAQ_PICK_SUGGESTION": "fs", "FAQ_NONE_FIT": "fx",
+    "FAQ_SEE_ALSO": "fa", "FAQ_CONFIRM_YES": "fc", "FAQ_CONFIRM_NO": "fd",
     "OFFER_TICKET": "ot", "DECLINE_TICKET": "on", "PICK_MODULE": "md", "PICK_CRITICALITY": "cr",
     "CANCEL_OPENING": "cc", "CHOOSE_ANALYST": "pa", "PICK_ANALYST": "an", "CONFIRM_OPENING": "cf",
     "PICK_TICKET": "pt", "PICK_NEW_QUESTION": "pn", "SOLVED": "ok", "NOT_SOLVED": "nk", "REOPEN": "ro",

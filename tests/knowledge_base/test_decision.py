@@ -68,7 +68,7 @@ def test_suggestions_leave_out_entries_the_not_ours_examples_outscore() -> None:
 
 
 def test_decision_values_are_the_wire_strings() -> None:
-    assert [d.value for d in Decision] == ["answer", "suggest", "none"]
+    assert [d.value for d in Decision] == ["answer", "confirm", "suggest", "none"]
 
 
 def test_thresholds_are_read_per_matcher_kind(tmp_path: Path) -> None:

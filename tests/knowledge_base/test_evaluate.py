@@ -53,7 +53,7 @@ def test_metrics_follow_their_definitions() -> None:
     assert report.top1 == pytest.approx(1 / 5)
     assert report.recall_at_3 == pytest.approx(3 / 5)
     assert report.false_answer_rate == pytest.approx(2 / 7)
-    assert report.decisions == {"answer": 3, "suggest": 1, "none": 3}
+    assert report.decisions == {"answer": 3, "confirm": 0, "suggest": 1, "none": 3}
     assert report.as_dict()["false_answers"] == 2
 
 

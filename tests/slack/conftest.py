@@ -286,7 +286,7 @@ async def slack_factory(fake: FakeSlack, slack_desk: HelpDesk, kb: KnowledgeBase
         bot = SlackBot(slack_config(settings), slack_desk, dialog)
         await bot.initialize()
         web_app = web.Application()
-        web_app.router.add_post("/slack/events", bot.http_handler)
+        web_app.router.add_route("*", "/slack/events", bot.http_handler)
         runner = web.AppRunner(web_app, access_log=None)
         await runner.setup()
         site = web.TCPSite(runner, "127.0.0.1", 0)

@@ -121,7 +121,7 @@ class Harness:
 
     async def start_webhook(self) -> None:
         app = web.Application()
-        app.router.add_post("/telegram/webhook", self.bot.webhook_handler)
+        app.router.add_route("*", "/telegram/webhook", self.bot.webhook_handler)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
