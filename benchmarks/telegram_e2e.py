@@ -263,7 +263,6 @@ async def run(args: argparse.Namespace, database_url: str, console: Console) -> 
             questions = faq_questions(dialog)
         bot = TelegramBot(telegram_config(settings), desk, dialog)
         dispatcher: OutboxDispatcher = build_dispatcher(desk, {"telegram": bot.deliverer}, batch_size=100)
-        dialog.after_commit = dispatcher.notify
         with console.status("posting the open tickets to the analysts' group"):
             await dispatcher.drain()
         for index, client in enumerate(clients):

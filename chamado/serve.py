@@ -197,7 +197,6 @@ async def build_service(settings: Settings, options: ServeOptions) -> Service:
         desk, deliverers, base_backoff=settings.outbox_base_backoff, max_backoff=settings.outbox_max_backoff,
         lease=timedelta(seconds=settings.outbox_lease_seconds), concurrency=DISPATCH_CONCURRENCY,
     )
-    dialog.after_commit = dispatcher.notify  # type: ignore[attr-defined]
     service = Service(settings, options, db, dispatcher, adapters, desk=desk)
     if options.web:
         from chamado.app import build_web_context

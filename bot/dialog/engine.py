@@ -66,7 +66,6 @@ class Dialog:
         sla_hint: SlaHint | None = None,
         scope_hint: Callable[[str, str], str | None] | None = None,
         after_hours: Callable[[str], str | None] | None = None,
-        after_commit: Callable[[], None] | None = None,
         ticket_link: Callable[[str], str | None] | None = None,
         web_sign_in: WebSignIn | None = None,
     ) -> None:
@@ -81,9 +80,6 @@ class Dialog:
         # The web workspace, when it is on: a client's ticket page, and a one-time sign-in link.
         self.ticket_link = ticket_link
         self.web_sign_in = web_sign_in
-        # The desk's units of work wake the outbox dispatcher themselves; this extra
-        # callback is for callers that wire a dispatcher to the dialog only.
-        self.after_commit = after_commit
         self._matchers: dict[str, Matcher] = {}
 
     def matcher(self, locale: str) -> Matcher:
@@ -109,9 +105,7 @@ class Dialog:
                 uow.rollback()
                 log.info("duplicate delivery dropped", extra={"platform": incoming.platform})
                 return []
-        if self.after_commit is not None:
-            self.after_commit()
-        return replies
+        return replies  # the commit woke the outbox dispatcher (desk.after_commit)
 
     def _turn(self, uow: UnitOfWork, incoming: Incoming) -> list[Reply] | None:
         """The turn's replies, with everything written to ``uow``; None for a delivery handled before."""
